@@ -1,0 +1,35 @@
+// @ts-check
+import js from '@eslint/js'
+import tseslint from 'typescript-eslint'
+
+// packages/core is the pure domain: it must never reach the network, the disk or the OS.
+const coreForbidden = ['node:*', 'fs', 'path', 'os', 'child_process', 'net', 'http', 'https', 'crypto', 'libp2p', '@libp2p/*',
+  '@chainsafe/*', 'level', 'classic-level', 'ws', 'systeminformation', 'ollama', 'pino', 'undici', '@gpufleet/probe', '@gpufleet/agent', 'gpufleet']
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', 'packages/dashboard/build/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', performance: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', AbortSignal: 'readonly', fetch: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': 'error'
+    }
+  },
+  {
+    files: ['packages/core/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: coreForbidden, message: 'packages/core is pure: no I/O imports (see docs/STYLE)' }] }],
+      'no-restricted-globals': ['error', 'process', 'fetch', 'setTimeout', 'setInterval', 'require']
+    }
+  },
+  {
+    files: ['packages/probe/src/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['@gpufleet/agent', 'gpufleet', '@gpufleet/cli'], message: 'imports run one way: core ← probe ← agent ← cli' }] }] }
+  },
+  {
+    files: ['scripts/**', 'test/**', 'packages/*/test/**'],
+    rules: { 'no-console': 'off' }
+  }
+)

@@ -1,0 +1,99 @@
+import { z } from 'zod'
+
+export const HOST_REPORT_SCHEMA = 'gpufleet.host-report/v1'
+
+const bytes = z.number().int().nonnegative()
+/** Optional numeric readings: omitted or null when unknown; 0 is a real reading and stays 0. */
+const reading = z.number().nullable().optional()
+
+export const gpuVendorSchema = z.enum(['nvidia', 'amd', 'intel', 'apple', 'other'])
+export type GpuVendor = z.infer<typeof gpuVendorSchema>
+
+/**
+ * Where a VRAM figure came from. `wmi` is Win32_VideoController.AdapterRAM, a 32-bit value
+ * capped at 4 GiB: a figure with that source is flagged `vramCapped` when it sits at the cap.
+ */
+export const vramSourceSchema = z.enum([
+  'nvidia-smi', 'registry', 'wmi', 'sysfs', 'rocm-smi', 'unified-memory', 'systeminformation', 'gpu-table', 'simulated', 'unknown'
+])
+export type VramSource = z.infer<typeof vramSourceSchema>
+
+export const gpuReportSchema = z.object({
+  index: z.number().int().nonnegative(),
+  vendor: gpuVendorSchema,
+  model: z.string().min(1).max(200),
+  vramBytes: bytes.nullable(),
+  vramSource: vramSourceSchema,
+  /** True when the only VRAM figure is WMI's 32-bit AdapterRAM sitting at its 4 GiB cap. */
+  vramCapped: z.boolean().optional(),
+  vramUsedBytes: bytes.nullable().optional(),
+  driverVersion: z.string().max(100).nullable().optional(),
+  uuid: z.string().max(100).nullable().optional(),
+  pciBus: z.string().max(100).nullable().optional(),
+  computeCapability: z.string().regex(/^\d+\.\d+$/).nullable().optional(),
+  /** nvidia-smi when the driver reported it, gpu-table when filled from the built-in table. */
+  computeCapabilitySource: z.enum(['nvidia-smi', 'gpu-table']).nullable().optional(),
+  utilizationPct: reading,
+  temperatureC: reading,
+  powerW: reading,
+  /** Memory bandwidth in GB/s from the GPU table, used for decode-speed estimates. */
+  memoryBandwidthGBs: reading,
+  /** Apple silicon and other integrated GPUs share system memory. */
+  unifiedMemory: z.boolean().optional()
+})
+export type GpuReport = z.infer<typeof gpuReportSchema>
+
+export const displayReportSchema = z.object({
+  model: z.string().max(200),
+  resolutionX: z.number().int().nonnegative().nullable(),
+  resolutionY: z.number().int().nonnegative().nullable(),
+  main: z.boolean()
+})
+export type DisplayReport = z.infer<typeof displayReportSchema>
+
+export const ollamaModelSchema = z.object({
+  name: z.string().min(1).max(300),
+  sizeBytes: bytes,
+  parameterSize: z.string().max(50).nullable().optional(),
+  quantization: z.string().max(50).nullable().optional(),
+  family: z.string().max(100).nullable().optional(),
+  digest: z.string().max(200).nullable().optional()
+})
+export type OllamaModel = z.infer<typeof ollamaModelSchema>
+
+export const ollamaReportSchema = z.object({
+  reachable: z.boolean(),
+  host: z.string().max(300).optional(),
+  version: z.string().max(50).nullable().optional(),
+  models: z.array(ollamaModelSchema).max(1000)
+})
+export type OllamaReport = z.infer<typeof ollamaReportSchema>
+
+export const hostReportSchema = z.object({
+  schema: z.literal(HOST_REPORT_SCHEMA),
+  hostname: z.string().min(1).max(253),
+  role: z.enum(['coordinator', 'worker']),
+  simulated: z.boolean(),
+  collectedAt: z.iso.datetime(),
+  os: z.object({
+    platform: z.string().max(50),
+    distro: z.string().max(200),
+    release: z.string().max(100),
+    arch: z.string().max(50)
+  }),
+  cpu: z.object({
+    brand: z.string().max(200),
+    cores: z.number().int().nonnegative(),
+    threads: z.number().int().nonnegative()
+  }),
+  memory: z.object({ totalBytes: bytes }),
+  gpus: z.array(gpuReportSchema).max(64),
+  displays: z.array(displayReportSchema).max(64),
+  ollama: ollamaReportSchema,
+  /** Things the probe could not read, in one line each (e.g. "nvidia-smi not found"). */
+  warnings: z.array(z.string().max(500)).max(100).optional(),
+  /** Online flag and last contact, added by the cluster's inventory (absent means online). */
+  online: z.boolean().optional(),
+  lastSeen: z.iso.datetime().optional()
+})
+export type HostReport = z.infer<typeof hostReportSchema>

@@ -1,0 +1,21 @@
+import { z } from 'zod'
+import { hostReportSchema, HOST_REPORT_SCHEMA } from './host-report.js'
+import { inventorySchema, INVENTORY_SCHEMA } from './inventory.js'
+
+/**
+ * Every JSON document kind gpufleet writes, by the name of its schema file in docs/schemas/.
+ * The schema writer (`pnpm schemas`) and the drift test both read this list.
+ */
+export const documentSchemas: Record<string, { id: string, schema: z.ZodType }> = {
+  'host-report': { id: HOST_REPORT_SCHEMA, schema: hostReportSchema },
+  inventory: { id: INVENTORY_SCHEMA, schema: inventorySchema }
+}
+
+/** The JSON Schema (draft 2020-12) of one document kind, as committed in docs/schemas/. */
+export function documentJsonSchema (kind: string): Record<string, unknown> {
+  const entry = documentSchemas[kind]
+  if (entry === undefined) throw new Error(`unknown document kind ${kind}`)
+  // Input shape: what a producer must write (defaults and optional fields as such).
+  const json = z.toJSONSchema(entry.schema, { io: 'input' }) as Record<string, unknown>
+  return { $id: `https://gpufleet.dev/schemas/${kind}.schema.json`, title: entry.id, ...json }
+}

@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+    // Multi-process cluster tests spawn real agents; on a 2-core machine keep parallelism modest.
+    maxWorkers: 2,
+    testTimeout: 20_000,
+    hookTimeout: 20_000
+  }
+})
