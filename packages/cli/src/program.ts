@@ -1,5 +1,8 @@
 import { Command, CommanderError } from 'commander'
+import { registerEstimate } from './commands/estimate.js'
+import { registerPlan } from './commands/plan.js'
 import { registerProbe } from './commands/probe.js'
+import { registerReport } from './commands/report.js'
 import { EXIT_OK, EXIT_USAGE, describeError } from './exit.js'
 import { processIo, type CliIo } from './io.js'
 import { VERSION } from './version.js'
@@ -12,6 +15,9 @@ export function buildProgram (io: CliIo = processIo): Command {
     .exitOverride()
     .configureOutput({ writeOut: s => { io.out(s.trimEnd()) }, writeErr: s => { io.err(s.trimEnd()) } })
   registerProbe(program, io)
+  registerPlan(program, io)
+  registerEstimate(program, io)
+  registerReport(program, io)
   for (const command of program.commands) command.exitOverride()
   return program
 }

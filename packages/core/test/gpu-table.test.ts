@@ -5,6 +5,11 @@ describe('matchGpu', () => {
   it.each([
     ['NVIDIA GeForce RTX 3090', 'RTX 3090', 936, '8.6'],
     ['RTX 3090', 'RTX 3090', 936, '8.6'],
+    ['rtx3090', 'RTX 3090', 936, '8.6'],
+    ['NVIDIA L40S', 'L40S', 864, '8.9'],
+    ['NVIDIA A10G', 'A10G', 600, '8.6'],
+    ['Tesla P4', 'Tesla P4', 192, '6.1'],
+    ['NVIDIA GH200 480GB', 'GH200', 4000, '9.0'],
     ['NVIDIA GeForce RTX 3080 Ti Laptop GPU', 'RTX 3080 Ti Laptop', 512, '8.6'],
     ['NVIDIA GeForce RTX 3080 Ti', 'RTX 3080 Ti', 912, '8.6'],
     ['NVIDIA GeForce RTX 5060 Ti', 'RTX 5060 Ti', 448, '12.0'],

@@ -13,7 +13,8 @@ const SIZE_TOKEN = /^(\d+)gb$/
 export function gpuNameTokens (name: string): string[] {
   const text = name.toLowerCase().replace(/max-q/g, 'maxq').replace(/\((tm|r)\)/g, ' ')
   const tokens: string[] = []
-  for (const raw of text.split(/[^a-z0-9]+/)) {
+  // "rtx3090" is written "RTX 3090" elsewhere: split letters from the digits that follow them.
+  for (const raw of text.replace(/([a-z])(?=\d)/g, '$1 ').split(/[^a-z0-9]+/)) {
     if (raw === '' || NOISE.has(raw)) continue
     const token = LAPTOP_WORDS.has(raw) ? 'laptop' : raw
     if (!tokens.includes(token)) tokens.push(token)
@@ -38,11 +39,14 @@ export function matchGpu (name: string, vramBytes?: number | null): GpuSpec | un
   const namedGiB = sizeInName === undefined ? undefined : Number(sizeInName)
   const words = new Set(tokens.filter(t => !SIZE_TOKEN.test(t)))
   let best: IndexedSpec[] = []
-  let bestScore = 0
+  let bestScore = Number.NEGATIVE_INFINITY
   for (const entry of INDEX) {
     if (entry.words.length === 0 || !entry.words.every(w => words.has(w))) continue
-    if (namedGiB !== undefined && entry.spec.vramGiB != null && entry.spec.vramGiB !== namedGiB) continue
-    const score = entry.words.length
+    // A size in the name that contradicts the entry outweighs one extra matching word
+    // ("A100-PCIE-40GB" is not the 80 GB PCIe card), yet never rules the entry out: drivers
+    // print "GH200 480GB", the memory of CPU and GPU together.
+    const sizeConflict = namedGiB !== undefined && entry.spec.vramGiB != null && entry.spec.vramGiB !== namedGiB
+    const score = entry.words.length - (sizeConflict ? 1.5 : 0)
     if (score > bestScore) { best = [entry]; bestScore = score } else if (score === bestScore) best.push(entry)
   }
   const targetGiB = namedGiB ?? (vramBytes == null ? undefined : vramBytes / 1024 ** 3)

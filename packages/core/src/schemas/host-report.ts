@@ -27,6 +27,8 @@ export const gpuReportSchema = z.object({
   /** True when the only VRAM figure is WMI's 32-bit AdapterRAM sitting at its 4 GiB cap. */
   vramCapped: z.boolean().optional(),
   vramUsedBytes: bytes.nullable().optional(),
+  /** Part of vramUsedBytes taken by models gpufleet placed (Ollama's size_vram): not "other programs". */
+  vramUsedByFleetBytes: bytes.nullable().optional(),
   driverVersion: z.string().max(100).nullable().optional(),
   uuid: z.string().max(100).nullable().optional(),
   pciBus: z.string().max(100).nullable().optional(),

@@ -1,0 +1,115 @@
+import type { Command } from 'commander'
+import {
+  InvalidInputError, KV_CACHE_TYPES, catalogModelShape, estimateDecodeSpeed, estimateMemory, formatBytes, matchGpu, parseCount,
+  ESTIMATE_SCHEMA, estimateDocumentSchema, parseSize, type EstimateDocument, type GpuSpec, type KvCacheType, type ModelShape
+} from '@gpufleet/core'
+import { loadConfigFiles } from '../inputs/config.js'
+import type { CliIo } from '../io.js'
+
+interface EstimateOptions {
+  params?: string, quant?: string, ctx?: string, layers?: string, kvHeads?: string, headDim?: string, heads?: string, embedding?: string,
+  activeParams?: string, kvType: string, gpu?: string, bandwidth?: string, vram?: string, model?: string, config: string[], json?: boolean
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value]
+
+function positiveInt (flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidInputError(`${flag}: expected a positive integer, got "${value}"`)
+  return n
+}
+
+function positiveNumber (flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidInputError(`${flag}: expected a positive number, got "${value}"`)
+  return n
+}
+
+export function registerEstimate (program: Command, io: CliIo): void {
+  program.command('estimate')
+    .description('VRAM a model needs (weights, KV cache, overhead) and its decode speed on a GPU')
+    .option('--params <count>', 'parameter count, e.g. 8.03B')
+    .option('--quant <type>', 'quantization, e.g. Q4_K_M, Q8_0, F16')
+    .option('--ctx <tokens>', 'context length', '8192')
+    .option('--layers <n>', 'transformer blocks (<arch>.block_count)')
+    .option('--kv-heads <n>', 'KV heads (<arch>.attention.head_count_kv)')
+    .option('--heads <n>', 'attention heads')
+    .option('--head-dim <n>', 'dimension of one head')
+    .option('--embedding <n>', 'embedding length')
+    .option('--active-params <count>', 'MoE: parameters read per token, e.g. 12.9B')
+    .option('--kv-type <type>', `KV cache type: ${KV_CACHE_TYPES.join(', ')}`, 'f16')
+    .option('--gpu <name>', 'GPU from the built-in table, e.g. "RTX 3090"')
+    .option('--bandwidth <GB/s>', 'memory bandwidth instead of --gpu')
+    .option('--vram <size>', 'VRAM available to the model (default: the --gpu card\'s); less than needed means partial offload')
+    .option('--model <name>', 'take the model from the catalog instead of --params/--quant')
+    .option('--config <file>', 'config with the catalog for --model (layered on the shipped one)', collect, [])
+    .option('--json', 'print the gpufleet.estimate/v1 document')
+    .action((opts: EstimateOptions) => { io.out(runEstimate(opts)) })
+}
+
+function runEstimate (opts: EstimateOptions): string {
+  if (!(KV_CACHE_TYPES as readonly string[]).includes(opts.kvType)) throw new InvalidInputError(`--kv-type: expected one of ${KV_CACHE_TYPES.join(', ')}, got "${opts.kvType}"`)
+  const kvType = opts.kvType as KvCacheType
+  const architecture = {
+    layers: positiveInt('--layers', opts.layers), kvHeads: positiveInt('--kv-heads', opts.kvHeads), heads: positiveInt('--heads', opts.heads),
+    headDim: positiveInt('--head-dim', opts.headDim), embeddingLength: positiveInt('--embedding', opts.embedding)
+  }
+  const ctx = positiveInt('--ctx', opts.ctx)
+  let shape: ModelShape
+  if (opts.model !== undefined) {
+    const config = loadConfigFiles(opts.config)
+    const entry = config.models.find(m => m.name === opts.model)
+    if (entry === undefined) throw new InvalidInputError(`--model: "${opts.model}" is not in the catalog (have: ${config.models.map(m => m.name).join(', ')})`)
+    const base = catalogModelShape(entry)
+    shape = { ...base, contextLength: opts.ctx === '8192' ? base.contextLength : ctx ?? base.contextLength, kvType: opts.kvType === 'f16' ? base.kvType : kvType }
+  } else {
+    if (opts.params === undefined || opts.quant === undefined) throw new InvalidInputError('estimate: give --params and --quant, or --model NAME')
+    shape = {
+      params: parseCount(opts.params), quantization: opts.quant, contextLength: ctx ?? 8192, kvType, architecture,
+      activeParams: opts.activeParams === undefined ? undefined : parseCount(opts.activeParams)
+    }
+  }
+  let gpu: GpuSpec | undefined
+  if (opts.gpu !== undefined) {
+    gpu = matchGpu(opts.gpu)
+    if (gpu === undefined) throw new InvalidInputError(`--gpu: "${opts.gpu}" is not in the GPU table; give --bandwidth GB/s instead`)
+  }
+  const bandwidth = positiveNumber('--bandwidth', opts.bandwidth) ?? gpu?.bandwidthGBs
+  const memory = estimateMemory(shape, { metal: gpu?.vendor === 'apple' })
+  const vramBytes = opts.vram !== undefined ? parseSizeFlag(opts.vram) : gpu?.vramGiB != null ? gpu.vramGiB * 1024 ** 3 : undefined
+  const speed = bandwidth === undefined ? undefined : estimateDecodeSpeed({ memory, params: shape.params, activeParams: shape.activeParams, bandwidthGBs: bandwidth, vendor: gpu?.vendor, segment: gpu?.segment, vramBytes })
+  const doc: EstimateDocument = estimateDocumentSchema.parse({
+    schema: ESTIMATE_SCHEMA,
+    model: { ...(opts.model !== undefined ? { name: opts.model } : {}), params: shape.params, activeParams: shape.activeParams ?? shape.params, quantization: shape.quantization.toUpperCase(), bitsPerWeight: memory.bitsPerWeight, contextLength: shape.contextLength, kvType: shape.kvType ?? 'f16', architecture: memory.architecture },
+    weightsBytes: memory.weightsBytes,
+    kvCacheBytes: memory.kvCacheBytes,
+    overheadBytes: memory.overheadBytes,
+    totalBytes: memory.totalBytes,
+    ...(gpu !== undefined ? { gpu: { name: gpu.name, vendor: gpu.vendor, bandwidthGBs: gpu.bandwidthGBs, vramBytes: gpu.vramGiB === null ? null : gpu.vramGiB * 1024 ** 3 } } : {}),
+    ...(speed !== undefined
+      ? { bandwidthGBs: bandwidth, efficiency: speed.efficiency, decodeTokensPerSecond: Math.round(speed.decodeTokensPerSecond * 10) / 10, ...(vramBytes !== undefined ? { vramBytes, fits: speed.fits, gpuFraction: Math.round(speed.gpuFraction * 1000) / 1000 } : {}) }
+      : {})
+  })
+  if (opts.json === true) return JSON.stringify(doc, null, 2)
+  const lines = [
+    `weights    ${formatBytes(doc.weightsBytes, { digits: 2 })} (${doc.model.bitsPerWeight} bits/weight)`,
+    `KV cache   ${formatBytes(doc.kvCacheBytes, { digits: 2 })} (${doc.model.contextLength} tokens, ${doc.model.kvType})`,
+    `overhead   ${formatBytes(doc.overheadBytes, { digits: 2 })}`,
+    `total      ${formatBytes(doc.totalBytes, { digits: 2 })}`
+  ]
+  if (speed !== undefined) {
+    lines.push(`decode     ~${Math.round(speed.decodeTokensPerSecond)} tokens/s at ${bandwidth} GB/s × ${speed.efficiency}${gpu !== undefined ? ` (${gpu.name})` : ''}`)
+    if (!speed.fits) lines.push(`           does not fit: ${Math.round(speed.gpuFraction * 100)} % of the weights in VRAM, the rest read from system RAM`)
+  }
+  return lines.join('\n')
+}
+
+function parseSizeFlag (value: string): number {
+  try {
+    return parseSize(value)
+  } catch (err) {
+    throw new InvalidInputError(`--vram: ${(err as Error).message}`)
+  }
+}

@@ -1,0 +1,128 @@
+import { z } from 'zod'
+import { KV_CACHE_TYPES, QUANTIZATIONS } from '../estimate/quantization.js'
+import { countField, durationField, sizeField } from './fields.js'
+
+const role = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'a role is a lower-case word (chat, code, analysis…)')
+const ccComparison = z.string().regex(/^\s*(>=|<=|>|<|=)?\s*\d+(\.\d+)?\s*$/, 'expected a comparison such as ">=12.0" or "=8.6"')
+
+export const excludeRuleSchema = z.strictObject({
+  match: z.strictObject({
+    computeCapability: ccComparison.optional(),
+    model: z.string().min(1).optional(),
+    uuid: z.string().min(1).optional(),
+    host: z.string().min(1).optional(),
+    vendor: z.enum(['nvidia', 'amd', 'intel', 'apple', 'other']).optional(),
+    index: z.number().int().nonnegative().optional()
+  }).refine(m => Object.keys(m).length > 0, 'match needs at least one key'),
+  reason: z.string().min(1).max(300)
+})
+export type ExcludeRule = z.infer<typeof excludeRuleSchema>
+
+export const catalogModelSchema = z.strictObject({
+  /** The Ollama tag. */
+  name: z.string().min(1).max(200),
+  params: countField,
+  /** For mixture-of-experts models: parameters read per token (Mixtral 8x7B: 12.9B of 46.7B). */
+  activeParams: countField.optional(),
+  quantization: z.string().transform((q, ctx) => {
+    const upper = q.trim().toUpperCase()
+    if (!(upper in QUANTIZATIONS)) {
+      ctx.addIssue({ code: 'custom', message: `unknown quantization "${q}" (known: ${Object.keys(QUANTIZATIONS).join(', ')})` })
+      return z.NEVER
+    }
+    return upper
+  }),
+  contextLength: z.number().int().positive().max(10_000_000).default(8192),
+  vram: z.strictObject({ min: sizeField.optional(), recommended: sizeField.optional() }).optional(),
+  roles: z.array(role).min(1),
+  quality: z.number().positive().max(100),
+  /** Architecture, when known: sharpens the KV-cache and graph estimates (else derived from params). */
+  layers: z.number().int().positive().optional(),
+  kvHeads: z.number().int().positive().optional(),
+  heads: z.number().int().positive().optional(),
+  headDim: z.number().int().positive().optional(),
+  embeddingLength: z.number().int().positive().optional(),
+  kvType: z.enum(KV_CACHE_TYPES).default('f16'),
+  description: z.string().max(300).optional()
+})
+export type CatalogModel = z.infer<typeof catalogModelSchema>
+
+export const cloudProviderSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'a provider name is a word'),
+  baseUrl: z.url(),
+  /** Name of the environment variable holding the key; the key itself never enters the config. */
+  apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name'),
+  models: z.record(role, z.string().min(1))
+})
+export type CloudProvider = z.infer<typeof cloudProviderSchema>
+
+/** Every key and unit of the config, without the checks that span several keys. */
+export const fleetConfigShape = z.strictObject({
+  cluster: z.strictObject({
+    name: z.string().min(1).max(100).default('gpufleet'),
+    listen: z.array(z.string().startsWith('/')).default(['/ip4/0.0.0.0/tcp/7701']),
+    bootstrap: z.array(z.string().startsWith('/')).default([]),
+    mdns: z.boolean().default(true),
+    pskFile: z.string().min(1).nullable().default('swarm.key'),
+    heartbeat: durationField.default(1000),
+    leaderLease: durationField.default(3000),
+    offlineAfter: durationField.default(10_000)
+  }).prefault({}),
+  node: z.strictObject({
+    name: z.string().min(1).max(253).nullable().default(null),
+    role: z.enum(['coordinator', 'worker']).default('worker'),
+    priority: z.number().int().min(0).max(1_000_000).default(0)
+  }).prefault({}),
+  dataDir: z.string().min(1).default('./data'),
+  api: z.strictObject({
+    listen: z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^\s:]+):\d{1,5}$/, 'expected HOST:PORT').default('127.0.0.1:7700'),
+    token: z.string().min(16).nullable().default(null)
+  }).prefault({}),
+  ollama: z.strictObject({ host: z.url().default('http://127.0.0.1:11434') }).prefault({}),
+  report: z.strictObject({
+    path: z.string().min(1).default('GPU_SPECS.md'),
+    lang: z.enum(['fr', 'en']).default('fr'),
+    /** Machines expected in the fleet: the document counts "N/M documented" against them. */
+    hosts: z.array(z.string().min(1)).default([])
+  }).prefault({}),
+  models: z.array(catalogModelSchema).default([]),
+  cloud: z.array(cloudProviderSchema).default([]),
+  policy: z.strictObject({
+    reserve: sizeField.default(2 * 1024 ** 3),
+    fit: z.enum(['recommended', 'min']).default('recommended'),
+    exclude: z.array(excludeRuleSchema).default([]),
+    /** Let hosts without a local model send requests to a peer's Ollama before the cloud. */
+    allowPeer: z.boolean().default(false),
+    /** Let one model span several GPUs of one host (tensor split). */
+    allowSplit: z.boolean().default(false),
+    /** System-RAM bandwidth (GB/s) assumed for the offloaded part of a model that does not fit. */
+    ramBandwidthGBs: z.number().positive().default(50),
+    /** Delete models the plan dropped from disk (else they are only unloaded). */
+    prune: z.boolean().default(false)
+  }).prefault({}),
+  alerts: z.strictObject({
+    vramUsed: sizeField.default(22 * 1e9),
+    vramUsedPct: z.number().min(0).max(100).default(92),
+    temperatureC: z.number().default(83),
+    idleUtilizationPct: z.number().min(0).max(100).default(20),
+    latencyMs: z.number().positive().default(500)
+  }).prefault({})
+})
+
+/** The whole config: the shape plus the checks across keys (run on the merged layers). */
+export const fleetConfigSchema = fleetConfigShape.superRefine((config, ctx) => {
+  const seen = new Set<string>()
+  config.models.forEach((m, i) => {
+    if (seen.has(m.name)) ctx.addIssue({ code: 'custom', path: ['models', i, 'name'], message: `model "${m.name}" is listed twice` })
+    seen.add(m.name)
+    if (m.vram?.min !== undefined && m.vram.recommended !== undefined && m.vram.min > m.vram.recommended) {
+      ctx.addIssue({ code: 'custom', path: ['models', i, 'vram'], message: 'vram.min is larger than vram.recommended' })
+    }
+  })
+  if (config.cluster.leaderLease <= config.cluster.heartbeat) {
+    ctx.addIssue({ code: 'custom', path: ['cluster', 'leaderLease'], message: 'leaderLease must be longer than heartbeat (the leader renews its lease every heartbeat)' })
+  }
+})
+export type FleetConfig = z.infer<typeof fleetConfigSchema>
+/** The config as written in YAML, before units are read and defaults filled. */
+export type FleetConfigInput = z.input<typeof fleetConfigSchema>

@@ -1,0 +1,5 @@
+export { QUANTIZATIONS, KV_CACHE_TYPES, KV_BYTES_PER_ELEMENT, bitsPerWeight, type KvCacheType } from './quantization.js'
+export { architectureFor, type Architecture } from './architecture.js'
+export { estimateMemory, estimateDecodeSpeed, InvalidModelShapeError, RUNTIME_MINIMUM_BYTES, RUNTIME_MINIMUM_METAL_BYTES, PER_TOKEN_OVERHEAD_SECONDS } from './estimate.js'
+export type { ModelShape, MemoryEstimate, SpeedInput, SpeedEstimate } from './estimate.js'
+export { modelRequirement, catalogModelShape } from './requirement.js'

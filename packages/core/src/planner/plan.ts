@@ -1,0 +1,172 @@
+import type { CloudProvider, FleetConfig } from '../config/schema.js'
+import { RUNTIME_MINIMUM_BYTES, estimateDecodeSpeed } from '../estimate/estimate.js'
+import { modelRequirement, type ModelRequirement } from '../estimate/requirement.js'
+import { matchGpu } from '../gpu-table/match.js'
+import type { HostReport } from '../schemas/host-report.js'
+import { PLAN_SCHEMA, type Assignment, type Plan, type Route, type RouteTarget, type Unplaced } from '../schemas/plan.js'
+import { formatBytes } from '../units/size.js'
+import { hostSlots, isOnline, type GpuSlot } from './slots.js'
+import { solveHost, type Candidate } from './solve-host.js'
+
+export interface PlanInput {
+  hosts: readonly HostReport[]
+  config: Pick<FleetConfig, 'models' | 'cloud' | 'policy'>
+  term?: number
+  /** Defaults to the newest collectedAt/lastSeen of the inventory, so the same input gives the same plan. */
+  generatedAt?: string
+  nodeBudget?: number
+}
+
+const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
+
+/** Every role the catalog offers, sorted. */
+export function catalogRoles (config: Pick<FleetConfig, 'models'>): string[] {
+  return [...new Set(config.models.flatMap(m => m.roles))].sort(byName)
+}
+
+/**
+ * The planner: a pure, deterministic function of inventory, catalog and policy. Each online
+ * host gets the models that maximize its roles covered locally, weighted by quality, within
+ * every GPU's capacity (total − VRAM other programs use − reserve); every online host gets a
+ * route for every role (local, else peer when allowed, else cloud); every model left out and
+ * every GPU not used says why.
+ */
+export function computePlan (input: PlanInput): Plan {
+  const { config } = input
+  const policy = config.policy
+  const hosts = [...input.hosts].sort((a, b) => byName(a.hostname, b.hostname))
+  const online = hosts.filter(isOnline)
+  const roles = catalogRoles(config)
+  const requirements = new Map<string, ModelRequirement>(config.models.map(m => [m.name, modelRequirement(m, policy.fit)]))
+  const candidates: Candidate[] = config.models.map(m => ({ name: m.name, roles: m.roles, quality: m.quality, bytes: requirements.get(m.name)!.bytes }))
+
+  const assignments: Assignment[] = []
+  const excluded: Plan['excluded'] = []
+  const capacity: NonNullable<Plan['capacity']> = []
+  const allSlots: GpuSlot[] = []
+  for (const host of online) {
+    const slots = hostSlots(host, policy.exclude, policy.reserve)
+    allSlots.push(...slots)
+    for (const s of slots) if (s.excludedReason !== undefined) excluded.push({ host: s.host, gpu: s.gpu, reason: s.excludedReason })
+    const eligible = slots.filter(s => s.eligible)
+    const solution = solveHost(eligible.map(s => s.capacityBytes), candidates, roles, {
+      allowSplit: policy.allowSplit, splitOverheadBytes: RUNTIME_MINIMUM_BYTES, nodeBudget: input.nodeBudget
+    })
+    const assigned = new Map<number, number>()
+    for (const p of solution.placements) {
+      const model = config.models[p.candidate]!
+      const gpus = p.slots.map(i => eligible[i]!)
+      p.slots.forEach((i, k) => assigned.set(i, (assigned.get(i) ?? 0) + p.bytesPerSlot[k]!))
+      assignments.push({
+        model: model.name,
+        host: host.hostname,
+        gpus: gpus.map(g => g.gpu),
+        vramBytes: p.bytesPerSlot.reduce((a, b) => a + b, 0),
+        ...(gpus.length > 1 ? { vramBytesPerGpu: p.bytesPerSlot } : {}),
+        roles: [...model.roles],
+        decodeTokensPerSecond: round1(speedOn(gpus, requirements.get(model.name)!, model.params, model.activeParams, policy.ramBandwidthGBs))
+      })
+    }
+    slots.forEach(s => {
+      const k = eligible.indexOf(s)
+      capacity.push({ host: s.host, gpu: s.gpu, totalBytes: s.totalBytes, usedByOthersBytes: s.usedByOthersBytes, reserveBytes: s.reserveBytes, capacityBytes: s.capacityBytes, assignedBytes: k < 0 ? 0 : assigned.get(k) ?? 0, eligible: s.eligible })
+    })
+  }
+  assignments.sort((a, b) => byName(a.host, b.host) || (a.gpus[0] ?? 0) - (b.gpus[0] ?? 0) || byName(a.model, b.model))
+
+  return {
+    schema: PLAN_SCHEMA,
+    term: input.term ?? 0,
+    generatedAt: input.generatedAt ?? newestTimestamp(hosts),
+    assignments,
+    routes: computeRoutes(online.map(h => h.hostname), roles, assignments, config, policy.allowPeer),
+    excluded,
+    unplaced: explainUnplaced(config, requirements, assignments, allSlots, policy.allowSplit, policy.ramBandwidthGBs),
+    capacity
+  }
+}
+
+function computeRoutes (hosts: string[], roles: string[], assignments: Assignment[], config: PlanInput['config'], allowPeer: boolean): Route[] {
+  const quality = new Map(config.models.map(m => [m.name, m.quality]))
+  const best = (list: Assignment[], role: string): Assignment | undefined => list
+    .filter(a => a.roles?.includes(role) === true)
+    .sort((a, b) => (quality.get(b.model) ?? 0) - (quality.get(a.model) ?? 0) || byName(a.host, b.host) || byName(a.model, b.model))[0]
+  const routes: Route[] = []
+  for (const host of hosts) {
+    const local = assignments.filter(a => a.host === host)
+    for (const role of roles) {
+      const mine = best(local, role)
+      let target: RouteTarget
+      if (mine !== undefined) target = { kind: 'local', model: mine.model }
+      else {
+        const peer = allowPeer ? best(assignments.filter(a => a.host !== host), role) : undefined
+        target = peer !== undefined ? { kind: 'peer', host: peer.host, model: peer.model } : cloudTarget(config.cloud, role)
+      }
+      routes.push({ host, role, target })
+    }
+  }
+  return routes
+}
+
+function cloudTarget (providers: readonly CloudProvider[], role: string): RouteTarget {
+  const provider = providers.find(p => p.models[role] !== undefined)
+  if (provider === undefined) return { kind: 'none', reason: `no local model serves "${role}" and no cloud provider in the config has a model for it` }
+  return { kind: 'cloud', provider: provider.name, model: provider.models[role]! }
+}
+
+function explainUnplaced (config: PlanInput['config'], requirements: Map<string, ModelRequirement>, assignments: Assignment[], slots: GpuSlot[], allowSplit: boolean, ramBandwidthGBs: number): Unplaced[] {
+  const placed = new Set(assignments.map(a => a.model))
+  const eligible = slots.filter(s => s.eligible)
+  const largest = [...eligible].sort((a, b) => b.capacityBytes - a.capacityBytes || byName(a.host, b.host) || a.gpu - b.gpu)[0]
+  const hostTotals = new Map<string, number>()
+  for (const s of eligible) hostTotals.set(s.host, (hostTotals.get(s.host) ?? 0) + s.capacityBytes)
+  const largestHostTotal = Math.max(0, ...hostTotals.values())
+  const out: Unplaced[] = []
+  for (const model of [...config.models].sort((a, b) => byName(a.name, b.name))) {
+    if (placed.has(model.name)) continue
+    const req = requirements.get(model.name)!
+    const need = formatBytes(req.bytes)
+    if (largest === undefined) {
+      out.push({ model: model.name, code: 'no-eligible-gpu', needBytes: req.bytes, largestFreeBytes: null, reason: `needs ${need}; no online host has an eligible GPU (all CPU-only, excluded or offline)` })
+      continue
+    }
+    const fitsSomewhere = req.bytes <= largest.capacityBytes || (allowSplit && req.bytes + RUNTIME_MINIMUM_BYTES <= largestHostTotal)
+    if (!fitsSomewhere) {
+      const offloaded = speedOn([largest], req, model.params, model.activeParams, ramBandwidthGBs, largest.capacityBytes)
+      const speed = offloaded === null ? '' : `; run partly from system RAM on ${largest.host} GPU ${largest.gpu} it would decode about ${round1(offloaded)} tokens/s`
+      const where = allowSplit ? `; the most any host has across its GPUs is ${formatBytes(largestHostTotal)}` : ''
+      out.push({
+        model: model.name, code: 'too-large', needBytes: req.bytes, largestFreeBytes: largest.capacityBytes, offloadedTokensPerSecond: round1(offloaded),
+        reason: `needs ${need} on one GPU; largest eligible GPU has ${formatBytes(largest.capacityBytes)} free (${largest.host} GPU ${largest.gpu})${where}${speed}`
+      })
+      continue
+    }
+    const holders = [...new Set(eligible.filter(s => s.capacityBytes >= req.bytes).map(s => s.host))]
+    out.push({
+      model: model.name, code: 'not-chosen', needBytes: req.bytes, largestFreeBytes: largest.capacityBytes,
+      reason: `fits on ${holders.length > 0 ? holders.join(', ') : 'a split across GPUs'} but was not chosen: those hosts serve its roles (${model.roles.join(', ')}) with models of equal or higher quality, or their VRAM went to better models`
+    })
+  }
+  return out
+}
+
+/** Estimated decode speed of a model on these GPUs (slowest GPU bounds a split), null without bandwidth. */
+function speedOn (gpus: GpuSlot[], req: ModelRequirement, params: number, activeParams: number | undefined, ramBandwidthGBs: number, vramBytes?: number): number | null {
+  const bandwidths = gpus.map(g => g.bandwidthGBs ?? matchGpu(g.model, g.totalBytes)?.bandwidthGBs ?? null)
+  if (bandwidths.some(b => b === null)) return null
+  const first = gpus[0]!
+  const spec = matchGpu(first.model, first.totalBytes)
+  return estimateDecodeSpeed({
+    memory: req.estimate, params, activeParams, bandwidthGBs: Math.min(...(bandwidths as number[])),
+    vendor: first.vendor, segment: spec?.segment, vramBytes, ramBandwidthGBs
+  }).decodeTokensPerSecond
+}
+
+function round1 (n: number | null): number | null {
+  return n === null ? null : Math.round(n * 10) / 10
+}
+
+function newestTimestamp (hosts: readonly HostReport[]): string {
+  const times = hosts.flatMap(h => [h.collectedAt, h.lastSeen]).filter((t): t is string => t !== undefined).sort()
+  return times[times.length - 1] ?? '1970-01-01T00:00:00.000Z'
+}

@@ -1,0 +1,2 @@
+export { renderReport, type ReportInput } from './render.js'
+export { TEXT, anchor } from './i18n.js'

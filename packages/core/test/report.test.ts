@@ -1,0 +1,59 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { computePlan, loadConfig, renderReport, type HostReport, type Inventory } from '../src/index.js'
+
+const root = join(import.meta.dirname, '../../..')
+const read = (p: string): string => readFileSync(join(root, p), 'utf8')
+const goldenDir = join(import.meta.dirname, 'golden')
+const config = loadConfig([{ path: 'configs/default.yaml', text: read('configs/default.yaml') }, { path: 'configs/roosync/cluster.yaml', text: read('configs/roosync/cluster.yaml') }])
+const roosync = (JSON.parse(read('configs/roosync/inventory.json')) as Inventory).hosts
+
+/** Compares with the golden file; UPDATE_GOLDEN=1 rewrites it (then review the diff). */
+function expectGolden (name: string, actual: string): void {
+  const file = join(goldenDir, name)
+  if (process.env.UPDATE_GOLDEN === '1' || !existsSync(file)) writeFileSync(file, actual)
+  expect(actual).toBe(readFileSync(file, 'utf8'))
+}
+
+function render (hosts: HostReport[], lang: 'fr' | 'en'): string {
+  const plan = computePlan({ hosts, config })
+  return renderReport({ hosts, plan, config, lang })
+}
+
+// A fleet caught mid-collection: one machine never reported, one is offline, one has only WMI's capped figure.
+const partial: HostReport[] = [
+  roosync[0]!,
+  { ...roosync[3]!, gpus: roosync[3]!.gpus.map(g => ({ ...g, vramBytes: 4095 * 1024 * 1024, vramSource: 'wmi' as const, vramCapped: true, uuid: null, driverVersion: null })) },
+  { ...roosync[1]!, online: false, lastSeen: '2026-11-22T09:58:00.000Z' }
+]
+
+describe('GPU spec document', () => {
+  it.each(['fr', 'en'] as const)('renders the RooSync fleet in %s like the golden file', lang => {
+    expectGolden(`roosync.${lang}.md`, render(roosync, lang))
+  })
+
+  it.each(['fr', 'en'] as const)('renders a fleet mid-collection in %s like the golden file', lang => {
+    expectGolden(`partial.${lang}.md`, render(partial, lang))
+  })
+
+  it('is byte-for-byte identical for the same input, whatever the host order', () => {
+    expect(render([...roosync].reverse(), 'fr')).toBe(render(roosync, 'fr'))
+  })
+
+  it('tells the truth the hand-made document got wrong', () => {
+    const fr = render(roosync, 'fr')
+    expect(fr).toContain('### myia-po-2026 (Poste)')
+    expect(fr).toMatch(/GPU 0 : 16 Gio \(17 Go\) — source : simulated/)
+    expect(fr).toContain('**Statut collecte :** 5/5 machines documentées (dont 5 simulées)')
+    expect(fr).toContain('myia-ai-01 GPU 0 (NVIDIA GeForce RTX 5060 Ti) : CUDA build of the backend has no sm_120 kernels')
+    const partialFr = render(partial, 'fr')
+    expect(partialFr).toContain('**Statut :** 🟡 En cours de collecte')
+    expect(partialFr).toContain('**Statut collecte :** 3/5 machines documentées')
+    expect(partialFr).toContain('- myia-po-2024 (en attente de collecte)')
+    expect(partialFr).toContain('valeur plafonnée par WMI')
+    const partialEn = render(partial, 'en')
+    expect(partialEn).toContain('**Collection status:** 3/5 machines documented')
+    expect(partialEn).toContain('### myia-po-2023 (Worker, offline)')
+  })
+})
