@@ -34,6 +34,18 @@ const INDEX: IndexedSpec[] = GPU_TABLE.map(spec => ({ spec, words: gpuNameTokens
  * name decides, else the reported `vramBytes`, else the most common size (listed first).
  */
 export function matchGpu (name: string, vramBytes?: number | null): GpuSpec | undefined {
+  // Pure and called for every assignment of every plan: remember answers (a fleet has few GPU models).
+  const key = `${name}\u0000${vramBytes ?? ''}`
+  if (MEMO.has(key)) return MEMO.get(key)
+  const spec = lookup(name, vramBytes)
+  if (MEMO.size > 10_000) MEMO.clear()
+  MEMO.set(key, spec)
+  return spec
+}
+
+const MEMO = new Map<string, GpuSpec | undefined>()
+
+function lookup (name: string, vramBytes?: number | null): GpuSpec | undefined {
   const tokens = gpuNameTokens(name)
   const sizeInName = tokens.map(t => SIZE_TOKEN.exec(t)?.[1]).find(s => s !== undefined)
   const namedGiB = sizeInName === undefined ? undefined : Number(sizeInName)

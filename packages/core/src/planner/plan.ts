@@ -88,18 +88,21 @@ export function computePlan (input: PlanInput): Plan {
 
 function computeRoutes (hosts: string[], roles: string[], assignments: Assignment[], config: PlanInput['config'], allowPeer: boolean): Route[] {
   const quality = new Map(config.models.map(m => [m.name, m.quality]))
-  const best = (list: Assignment[], role: string): Assignment | undefined => list
-    .filter(a => a.roles?.includes(role) === true)
-    .sort((a, b) => (quality.get(b.model) ?? 0) - (quality.get(a.model) ?? 0) || byName(a.host, b.host) || byName(a.model, b.model))[0]
+  const better = (a: Assignment, b: Assignment): boolean =>
+    (quality.get(a.model) ?? 0) - (quality.get(b.model) ?? 0) > 0 || ((quality.get(a.model) ?? 0) === (quality.get(b.model) ?? 0) && (byName(a.host, b.host) || byName(a.model, b.model)) < 0)
+  // For each role, every assignment serving it, best first: peers are taken from the top of this list.
+  const ranked = new Map(roles.map(role => [role, assignments.filter(a => a.roles?.includes(role) === true).sort((a, b) => (better(a, b) ? -1 : better(b, a) ? 1 : 0))]))
+  const byHost = new Map<string, Assignment[]>()
+  for (const a of assignments) byHost.set(a.host, [...(byHost.get(a.host) ?? []), a])
   const routes: Route[] = []
   for (const host of hosts) {
-    const local = assignments.filter(a => a.host === host)
+    const local = byHost.get(host) ?? []
     for (const role of roles) {
-      const mine = best(local, role)
+      const mine = local.filter(a => a.roles?.includes(role) === true).reduce<Assignment | undefined>((best, a) => (best === undefined || better(a, best) ? a : best), undefined)
       let target: RouteTarget
       if (mine !== undefined) target = { kind: 'local', model: mine.model }
       else {
-        const peer = allowPeer ? best(assignments.filter(a => a.host !== host), role) : undefined
+        const peer = allowPeer ? ranked.get(role)?.find(a => a.host !== host) : undefined
         target = peer !== undefined ? { kind: 'peer', host: peer.host, model: peer.model } : cloudTarget(config.cloud, role)
       }
       routes.push({ host, role, target })

@@ -50,9 +50,11 @@ export function solveHost (capacities: readonly number[], candidates: readonly C
   const fits = (c: Candidate): boolean => c.bytes <= maxCapacity || (options.allowSplit === true && capacities.length > 1 && c.bytes + overhead <= totalCapacity)
 
   // Best first; ties by smaller size then name, so the search order is fully determined.
-  const order = candidates.map((c, i) => ({ c, i })).filter(({ c }) => fits(c))
+  const sorted = candidates.map((c, i) => ({ c, i })).filter(({ c }) => fits(c))
     .sort((a, b) => b.c.quality - a.c.quality || a.c.bytes - b.c.bytes || (a.c.name < b.c.name ? -1 : a.c.name > b.c.name ? 1 : 0))
-    .filter((x, k, all) => !all.some((y, j) => j < k && dominates(y.c, x.c)))
+  // Dominance is transitive, so comparing with the models kept so far is enough.
+  const order: typeof sorted = []
+  for (const x of sorted) if (!order.some(y => dominates(y.c, x.c))) order.push(x)
   const n = order.length
   const roleIdx = order.map(({ c }) => c.roles.map(r => roleIndex.get(r)).filter((r): r is number => r !== undefined))
   // suffixBest[i][r]: the best quality any model from i on offers for role r.
