@@ -106,7 +106,9 @@ describe('gpufleet estimate', () => {
     [['--params', '7B', '--quant', 'Q4_0', '--gpu', 'Voodoo 3'], /--gpu: "Voodoo 3" is not in the GPU table/],
     [['--params', '7B', '--quant', 'Q4_0', '--ctx', '-5'], /--ctx: expected a positive integer, got "-5"/],
     [['--model', 'gpt-5'], /--model: "gpt-5" is not in the catalog/],
-    [['--quant', 'Q4_0'], /give --params and --quant, or --model NAME/]
+    [['--quant', 'Q4_0'], /give --params and --quant, or --model, --gguf or --ollama-model/],
+    [['--model', 'glm-4.7', '--gguf', 'x.gguf'], /give only one of --model, --gguf and --ollama-model/],
+    [['--gguf', '/no/such.gguf'], /\/no\/such\.gguf: not a readable GGUF file/]
   ])('exits 2 for %j', async (args, message) => {
     const run = await runBin(['estimate', ...args])
     expect(run.code).toBe(2)

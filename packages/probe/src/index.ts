@@ -10,3 +10,4 @@ export { parseRegQuery, adaptersFromRegQuery, readRegistryAdapters, type Registr
 export { assembleGpus, assembleDisplays, vendorOf, UNIFIED_MEMORY_GPU_SHARE, type ControllerLike, type DisplayLike, type AssembleGpusInput } from './assemble.js'
 export { collectSystem, type SystemReadings } from './system/collect.js'
 export { probeOllama, DEFAULT_OLLAMA_HOST, type ProbeOllamaOptions } from './ollama.js'
+export { shapeFromGgufFile, shapeFromOllama, ModelMetadataError } from './model-metadata.js'

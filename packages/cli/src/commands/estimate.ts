@@ -3,12 +3,13 @@ import {
   InvalidInputError, KV_CACHE_TYPES, catalogModelShape, estimateDecodeSpeed, estimateMemory, formatBytes, matchGpu, parseCount,
   ESTIMATE_SCHEMA, estimateDocumentSchema, parseSize, type EstimateDocument, type GpuSpec, type KvCacheType, type ModelShape
 } from '@gpufleet/core'
+import { shapeFromGgufFile, shapeFromOllama } from '@gpufleet/probe'
 import { loadConfigFiles } from '../inputs/config.js'
 import type { CliIo } from '../io.js'
 
 interface EstimateOptions {
   params?: string, quant?: string, ctx?: string, layers?: string, kvHeads?: string, headDim?: string, heads?: string, embedding?: string,
-  activeParams?: string, kvType: string, gpu?: string, bandwidth?: string, vram?: string, model?: string, config: string[], json?: boolean
+  activeParams?: string, kvType?: string, gpu?: string, bandwidth?: string, vram?: string, model?: string, gguf?: string, ollamaModel?: string, ollama: string, config: string[], json?: boolean
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value]
@@ -32,45 +33,53 @@ export function registerEstimate (program: Command, io: CliIo): void {
     .description('VRAM a model needs (weights, KV cache, overhead) and its decode speed on a GPU')
     .option('--params <count>', 'parameter count, e.g. 8.03B')
     .option('--quant <type>', 'quantization, e.g. Q4_K_M, Q8_0, F16')
-    .option('--ctx <tokens>', 'context length', '8192')
+    .option('--ctx <tokens>', 'context length (default 8192, or the model\'s own)')
     .option('--layers <n>', 'transformer blocks (<arch>.block_count)')
     .option('--kv-heads <n>', 'KV heads (<arch>.attention.head_count_kv)')
     .option('--heads <n>', 'attention heads')
     .option('--head-dim <n>', 'dimension of one head')
     .option('--embedding <n>', 'embedding length')
     .option('--active-params <count>', 'MoE: parameters read per token, e.g. 12.9B')
-    .option('--kv-type <type>', `KV cache type: ${KV_CACHE_TYPES.join(', ')}`, 'f16')
+    .option('--kv-type <type>', `KV cache type: ${KV_CACHE_TYPES.join(', ')} (default f16)`)
     .option('--gpu <name>', 'GPU from the built-in table, e.g. "RTX 3090"')
     .option('--bandwidth <GB/s>', 'memory bandwidth instead of --gpu')
     .option('--vram <size>', 'VRAM available to the model (default: the --gpu card\'s); less than needed means partial offload')
     .option('--model <name>', 'take the model from the catalog instead of --params/--quant')
     .option('--config <file>', 'config with the catalog for --model (layered on the shipped one)', collect, [])
+    .option('--gguf <file>', "read the model's shape from a local GGUF file's header")
+    .option('--ollama-model <name>', "read the model's shape from Ollama's /api/show")
+    .option('--ollama <url>', 'Ollama address for --ollama-model', 'http://127.0.0.1:11434')
     .option('--json', 'print the gpufleet.estimate/v1 document')
-    .action((opts: EstimateOptions) => { io.out(runEstimate(opts)) })
+    .action(async (opts: EstimateOptions) => { io.out(await runEstimate(opts)) })
 }
 
-function runEstimate (opts: EstimateOptions): string {
-  if (!(KV_CACHE_TYPES as readonly string[]).includes(opts.kvType)) throw new InvalidInputError(`--kv-type: expected one of ${KV_CACHE_TYPES.join(', ')}, got "${opts.kvType}"`)
-  const kvType = opts.kvType as KvCacheType
+async function runEstimate (opts: EstimateOptions): Promise<string> {
+  if (opts.kvType !== undefined && !(KV_CACHE_TYPES as readonly string[]).includes(opts.kvType)) throw new InvalidInputError(`--kv-type: expected one of ${KV_CACHE_TYPES.join(', ')}, got "${opts.kvType}"`)
+  const kvType = opts.kvType as KvCacheType | undefined
   const architecture = {
     layers: positiveInt('--layers', opts.layers), kvHeads: positiveInt('--kv-heads', opts.kvHeads), heads: positiveInt('--heads', opts.heads),
     headDim: positiveInt('--head-dim', opts.headDim), embeddingLength: positiveInt('--embedding', opts.embedding)
   }
   const ctx = positiveInt('--ctx', opts.ctx)
+  const sources = [opts.model, opts.gguf, opts.ollamaModel].filter(x => x !== undefined).length
+  if (sources > 1) throw new InvalidInputError('estimate: give only one of --model, --gguf and --ollama-model')
   let shape: ModelShape
   if (opts.model !== undefined) {
     const config = loadConfigFiles(opts.config)
     const entry = config.models.find(m => m.name === opts.model)
     if (entry === undefined) throw new InvalidInputError(`--model: "${opts.model}" is not in the catalog (have: ${config.models.map(m => m.name).join(', ')})`)
-    const base = catalogModelShape(entry)
-    shape = { ...base, contextLength: opts.ctx === '8192' ? base.contextLength : ctx ?? base.contextLength, kvType: opts.kvType === 'f16' ? base.kvType : kvType }
+    shape = catalogModelShape(entry)
+  } else if (opts.gguf !== undefined) {
+    shape = await shapeFromGgufFile(opts.gguf)
+  } else if (opts.ollamaModel !== undefined) {
+    shape = await shapeFromOllama(opts.ollamaModel, { host: opts.ollama })
   } else {
-    if (opts.params === undefined || opts.quant === undefined) throw new InvalidInputError('estimate: give --params and --quant, or --model NAME')
-    shape = {
-      params: parseCount(opts.params), quantization: opts.quant, contextLength: ctx ?? 8192, kvType, architecture,
-      activeParams: opts.activeParams === undefined ? undefined : parseCount(opts.activeParams)
-    }
+    if (opts.params === undefined || opts.quant === undefined) throw new InvalidInputError('estimate: give --params and --quant, or --model, --gguf or --ollama-model')
+    shape = { params: parseCount(opts.params), quantization: opts.quant, contextLength: 8192, activeParams: opts.activeParams === undefined ? undefined : parseCount(opts.activeParams) }
   }
+  // Flags given explicitly refine whatever the source said.
+  const given = Object.fromEntries(Object.entries(architecture).filter(([, v]) => v !== undefined))
+  shape = { ...shape, architecture: { ...shape.architecture, ...given }, contextLength: ctx ?? shape.contextLength, kvType: kvType ?? shape.kvType ?? 'f16' }
   let gpu: GpuSpec | undefined
   if (opts.gpu !== undefined) {
     gpu = matchGpu(opts.gpu)
