@@ -1,0 +1,3 @@
+export * from './messages.js'
+export * from './inventory.js'
+export * from './election.js'

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest'
+import { initialElection, isLeader, step, type ElectionAction, type ElectionEvent, type ElectionState } from '../src/index.js'
+
+const A = { peerId: '12D3KooWAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', hostname: 'myia-ai-01', priority: 100 }
+const B = { peerId: '12D3KooWBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB', hostname: 'myia-po-2023', priority: 50 }
+const W = { peerId: '12D3KooWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWW', hostname: 'myia-web1', priority: 0 }
+const LEASE = 3000
+
+const node = (who: typeof A, coordinator: boolean, now = 0, term = 0): ElectionState =>
+  initialElection({ self: { ...who, coordinator }, leaseMs: LEASE, startupGraceMs: 1000 }, now, term)
+
+function run (state: ElectionState, events: Array<[number, ElectionEvent]>): { state: ElectionState, actions: ElectionAction[] } {
+  let s = state
+  const actions: ElectionAction[] = []
+  for (const [now, event] of events) { const r = step(s, event, now); s = r.state; actions.push(...r.actions) }
+  return { state: s, actions }
+}
+
+describe('election', () => {
+  it('a lone coordinator waits for the startup grace, then leads at term 1 and renews every tick', () => {
+    const early = run(node(A, true), [[500, { type: 'tick' }]])
+    expect(early.state.leader).toBeNull()
+    const { state, actions } = run(early.state, [[1000, { type: 'tick' }], [2000, { type: 'tick' }]])
+    expect(isLeader(state)).toBe(true)
+    expect(state.term).toBe(1)
+    expect(actions.map(a => a.type)).toEqual(['became-leader', 'leader-changed', 'announce', 'announce'])
+  })
+
+  it('a worker never claims, and follows the leader it hears', () => {
+    const { state, actions } = run(node(W, false), [[5000, { type: 'tick' }], [5100, { type: 'leader', from: A, term: 4 }]])
+    expect(state.leader?.peerId).toBe(A.peerId)
+    expect(state.term).toBe(4)
+    expect(actions.filter(a => a.type === 'announce')).toEqual([])
+  })
+
+  it('the standby takes over with a higher term once the lease lapses, not before', () => {
+    let b = run(node(B, true), [[0, { type: 'leader', from: A, term: 1 }], [0, { type: 'coordinator-seen', who: A }], [2500, { type: 'tick' }]]).state
+    expect(b.leader?.peerId).toBe(A.peerId)
+    b = run(b, [[2999, { type: 'tick' }]]).state
+    expect(b.leader?.peerId).toBe(A.peerId)
+    const after = run(b, [[3000, { type: 'tick' }]])
+    expect(isLeader(after.state)).toBe(true)
+    expect(after.state.term).toBe(2)
+  })
+
+  it('does not take over from a higher-ranked coordinator that is still reporting', () => {
+    const b = run(node(B, true), [[0, { type: 'leader', from: A, term: 1 }], [2000, { type: 'coordinator-seen', who: A }], [3000, { type: 'tick' }]])
+    expect(b.state.leader).toBeNull()
+    expect(b.actions.filter(a => a.type === 'announce')).toEqual([])
+  })
+
+  it('the preferred coordinator takes leadership back with a higher term; the standby steps down', () => {
+    // B led at term 2 while A was away; A comes back, hears B, and claims term 3 after its grace.
+    const a = run(node(A, true, 10_000, 1), [[10_100, { type: 'leader', from: B, term: 2 }], [10_500, { type: 'tick' }], [11_000, { type: 'tick' }]])
+    expect(a.state.term).toBe(3)
+    expect(isLeader(a.state)).toBe(true)
+    const b = run(node(B, true), [[0, { type: 'tick' }], [1000, { type: 'tick' }], [11_000, { type: 'leader', from: A, term: 3 }]])
+    expect(b.actions.map(x => x.type)).toContain('lost-leadership')
+    expect(b.state.leader?.peerId).toBe(A.peerId)
+  })
+
+  it('fences: a claim from a lower term than the highest seen is ignored (a paused leader waking up)', () => {
+    const w = run(node(W, false), [[0, { type: 'leader', from: B, term: 5 }], [100, { type: 'leader', from: A, term: 4 }]])
+    expect(w.state.leader?.peerId).toBe(B.peerId)
+    expect(w.state.term).toBe(5)
+  })
+
+  it('two leaders in one term (a healed partition): the higher rank keeps it, everywhere', () => {
+    const w1 = run(node(W, false), [[0, { type: 'leader', from: B, term: 3 }], [10, { type: 'leader', from: A, term: 3 }]]).state
+    const w2 = run(node(W, false), [[0, { type: 'leader', from: A, term: 3 }], [10, { type: 'leader', from: B, term: 3 }]]).state
+    expect(w1.leader?.peerId).toBe(A.peerId)
+    expect(w2.leader?.peerId).toBe(A.peerId)
+    const b = run(node(B, true), [[0, { type: 'tick' }], [1000, { type: 'tick' }]]).state
+    expect(isLeader(b)).toBe(true)
+    const bAfter = run(b, [[1100, { type: 'leader', from: A, term: b.term }]])
+    expect(isLeader(bAfter.state)).toBe(false)
+    expect(bAfter.actions.map(x => x.type)).toContain('lost-leadership')
+  })
+
+  it('with no live coordinator there is no leader', () => {
+    const w = run(node(W, false), [[0, { type: 'leader', from: A, term: 1 }], [3000, { type: 'tick' }], [9000, { type: 'tick' }]])
+    expect(w.state.leader).toBeNull()
+    expect(w.state.term).toBe(1)
+  })
+})
