@@ -5,6 +5,7 @@ export default defineConfig({
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     // Multi-process cluster tests spawn real agents; on a 2-core machine keep parallelism modest.
     maxWorkers: 2,
+    setupFiles: ['test/setup.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000
   }

@@ -1,7 +1,10 @@
 import { Command, CommanderError } from 'commander'
+import { registerAgent } from './commands/agent.js'
 import { registerEstimate } from './commands/estimate.js'
+import { registerInit } from './commands/init.js'
 import { registerPlan } from './commands/plan.js'
 import { registerProbe } from './commands/probe.js'
+import { registerRemote } from './commands/remote.js'
 import { registerReport } from './commands/report.js'
 import { EXIT_OK, EXIT_USAGE, describeError } from './exit.js'
 import { processIo, type CliIo } from './io.js'
@@ -18,6 +21,9 @@ export function buildProgram (io: CliIo = processIo): Command {
   registerPlan(program, io)
   registerEstimate(program, io)
   registerReport(program, io)
+  registerInit(program, io)
+  registerAgent(program, io)
+  registerRemote(program, io)
   for (const command of program.commands) command.exitOverride()
   return program
 }

@@ -7,7 +7,7 @@ const PEER = '12D3KooWAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'
 const OTHER = '12D3KooWBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB'
 const hosts = (JSON.parse(readFileSync(join(import.meta.dirname, '../../../configs/roosync/inventory.json'), 'utf8')) as { hosts: HostReport[] }).hosts
 const report = hosts[3]!
-const msg = (seq: number, peerId = PEER, r: HostReport = report): ReportMessage => ({ v: 1, type: 'report', peerId, sentAt: '2026-11-22T10:00:00.000Z', seq, report: r, addrs: ['/ip4/127.0.0.1/tcp/7701/p2p/' + peerId], api: '127.0.0.1:7700' })
+const msg = (seq: number, peerId = PEER, r: HostReport = report): ReportMessage => ({ v: 1, type: 'report', peerId, sentAt: '2026-11-22T10:00:00.000Z', seq, report: r, priority: 0, addrs: ['/ip4/127.0.0.1/tcp/7701/p2p/' + peerId], api: '127.0.0.1:7700' })
 const enc = (x: unknown): Uint8Array => new TextEncoder().encode(typeof x === 'string' ? x : JSON.stringify(x))
 const dec = new TextDecoder()
 

@@ -15,6 +15,8 @@ export const reportMessageSchema = z.strictObject({
   type: z.literal('report'),
   seq: z.number().int().nonnegative(),
   report: hostReportSchema,
+  /** Election priority of a coordinator (0 for workers). */
+  priority: z.number().int().nonnegative(),
   /** The node's libp2p addresses (with /p2p/), so every peer can keep a connection to it. */
   addrs: z.array(z.string().startsWith('/').max(300)).max(16),
   /** Its HTTP API address (HOST:PORT), for links from the dashboard. */

@@ -1,5 +1,5 @@
 export { fleetConfigSchema, catalogModelSchema, cloudProviderSchema, excludeRuleSchema } from './schema.js'
 export type { FleetConfig, FleetConfigInput, CatalogModel, CloudProvider, ExcludeRule } from './schema.js'
 export { mergeConfigs } from './merge.js'
-export { loadConfig, parseConfigYaml, InvalidConfigError, type ConfigSource } from './load.js'
+export { loadConfig, parseConfigYaml, InvalidConfigError, type ConfigSource, type LoadConfigOptions } from './load.js'
 export { sizeField, durationField, countField } from './fields.js'

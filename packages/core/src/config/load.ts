@@ -12,6 +12,11 @@ export class InvalidConfigError extends InvalidInputError {
 
 export interface ConfigSource { path: string, text: string }
 
+export interface LoadConfigOptions {
+  /** Adjusts one file's document before merging (the CLI resolves relative paths against its folder). */
+  rewrite?: (raw: Record<string, unknown>, source: ConfigSource) => Record<string, unknown>
+}
+
 /** Parses one YAML document; syntax errors name the file, line and column. */
 export function parseConfigYaml (source: ConfigSource): Record<string, unknown> {
   const lines = new LineCounter()
@@ -31,9 +36,10 @@ export function parseConfigYaml (source: ConfigSource): Record<string, unknown> 
  * Loads layered configs (later override earlier). Each file is checked on its own first, so an
  * error names the file that holds the bad key; the merged result is then validated as a whole.
  */
-export function loadConfig (sources: ConfigSource[]): FleetConfig {
+export function loadConfig (sources: ConfigSource[], options: LoadConfigOptions = {}): FleetConfig {
   const layers = sources.map(source => {
-    const raw = parseConfigYaml(source)
+    const parsed = parseConfigYaml(source)
+    const raw = options.rewrite?.(parsed, source) ?? parsed
     validateAs(fleetConfigShape, raw, source.path)
     return raw
   })

@@ -3,6 +3,7 @@ import { hostReportSchema, HOST_REPORT_SCHEMA } from './host-report.js'
 import { inventorySchema, INVENTORY_SCHEMA } from './inventory.js'
 import { planSchema, PLAN_SCHEMA } from './plan.js'
 import { estimateDocumentSchema, ESTIMATE_SCHEMA } from './estimate.js'
+import { statusSchema, STATUS_SCHEMA } from './status.js'
 
 /**
  * Every JSON document kind gpufleet writes, by the name of its schema file in docs/schemas/.
@@ -12,7 +13,8 @@ export const documentSchemas: Record<string, { id: string, schema: z.ZodType }> 
   'host-report': { id: HOST_REPORT_SCHEMA, schema: hostReportSchema },
   inventory: { id: INVENTORY_SCHEMA, schema: inventorySchema },
   plan: { id: PLAN_SCHEMA, schema: planSchema },
-  estimate: { id: ESTIMATE_SCHEMA, schema: estimateDocumentSchema }
+  estimate: { id: ESTIMATE_SCHEMA, schema: estimateDocumentSchema },
+  status: { id: STATUS_SCHEMA, schema: statusSchema }
 }
 
 /** The JSON Schema (draft 2020-12) of one document kind, as committed in docs/schemas/. */

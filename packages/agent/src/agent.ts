@@ -1,0 +1,399 @@
+import { EventEmitter } from 'node:events'
+import { existsSync } from 'node:fs'
+import { rename, writeFile } from 'node:fs/promises'
+import { hostname as osHostname } from 'node:os'
+import { isAbsolute, join } from 'node:path'
+import { TopicValidatorResult } from '@libp2p/gossipsub'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import type { Logger } from 'pino'
+import {
+  GOSSIP_VERSION, INVENTORY_SCHEMA, STATUS_SCHEMA, applyReport, computePlan, decodeGossip, initialElection, inventoryHosts, isLeader,
+  planningFingerprint, renderReport, step,
+  type ElectionAction, type ElectionEvent, type ElectionState, type FleetConfig, type GossipMessage, type HostEntry, type HostReport,
+  type Inventory, type InventoryState, type Plan, type PlanMessage, type StatusDocument
+} from '@gpufleet/core'
+import { ApiServer } from './http.js'
+import { loadOrCreateIdentity, loadSwarmKey, peerIdOf } from './identity.js'
+import { createFleetNode, type FleetNode } from './node.js'
+import { OwnReport } from './own-report.js'
+import { FleetStore } from './store.js'
+import { KeyFileError } from './errors.js'
+
+export interface AgentInit {
+  config: FleetConfig
+  /** Directory of the node's own config file: identity.key, swarm.key, dataDir and report.path resolve against it. */
+  baseDir: string
+  hardwareFile?: string
+  nvidiaSmiPath?: string
+  logger: Logger
+  /** Wall clock in ms; tests may pass their own. */
+  clock?: () => number
+}
+
+export interface AgentEvents {
+  'host:changed': [HostReport]
+  'leader:changed': [{ leader: string | null, term: number }]
+  'plan:changed': [Plan]
+}
+
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+
+/**
+ * One gpufleet node: gossips its own report every heartbeat, replicates everyone's into LevelDB,
+ * takes part in the election when it is a coordinator, and — while it leads — plans and publishes
+ * the plan stamped with its term, and writes the GPU spec document.
+ */
+export class Agent extends EventEmitter<AgentEvents> {
+  private readonly config: FleetConfig
+  private readonly log: Logger
+  private readonly clock: () => number
+  private readonly hostname: string
+  private readonly topic: string
+  private node: FleetNode | null = null
+  private store: FleetStore | null = null
+  private api: ApiServer | null = null
+  private own: OwnReport
+  private inventory: InventoryState = new Map()
+  private election!: ElectionState
+  private plan: Plan | null = null
+  private seq = 0
+  private peerId = ''
+  private restoredTerm = 0
+  private readonly timers: NodeJS.Timeout[] = []
+  private readonly dirty = new Set<string>()
+  private lastFingerprint = ''
+  private planTimer: NodeJS.Timeout | null = null
+  private ticks = 0
+  private lastReportText = ''
+  private stopping = false
+  readonly stats = { received: 0, rejected: 0, ignored: 0, published: 0 }
+
+  constructor (private readonly init: AgentInit) {
+    super()
+    this.config = init.config
+    this.log = init.logger
+    this.clock = init.clock ?? Date.now
+    this.hostname = init.config.node.name ?? osHostname()
+    this.topic = `gpufleet/${init.config.cluster.name}/v${GOSSIP_VERSION}`
+    this.own = new OwnReport({ hostname: this.hostname, role: init.config.node.role, hardwareFile: init.hardwareFile, nvidiaSmiPath: init.nvidiaSmiPath, ollamaHost: init.config.ollama.host })
+  }
+
+  private path (p: string): string { return isAbsolute(p) ? p : join(this.init.baseDir, p) }
+  get apiAddress (): string | null { return this.api?.address ?? null }
+  get id (): string { return this.peerId }
+
+  async start (): Promise<void> {
+    const { cluster, node } = this.config
+    const key = await loadOrCreateIdentity(this.path('identity.key'))
+    this.peerId = peerIdOf(key)
+    let psk: Uint8Array | null = null
+    if (cluster.pskFile !== null) {
+      const pskPath = this.path(cluster.pskFile)
+      if (!existsSync(pskPath)) throw new KeyFileError(`cluster.pskFile: ${pskPath}: no such file (gpufleet init writes one; copy it from another node)`)
+      psk = await loadSwarmKey(pskPath)
+    }
+    // The API port is bound first: a port in use fails fast, before anything touches the network.
+    this.api = new ApiServer({ listen: this.config.api.listen, token: this.config.api.token, routes: this.routes() })
+    this.store = await FleetStore.open(this.path(this.config.dataDir))
+    try {
+      await this.api.start()
+      await this.restore()
+      this.node = await createFleetNode({ privateKey: key, listen: cluster.listen, bootstrap: cluster.bootstrap, mdns: cluster.mdns, psk, heartbeatMs: cluster.heartbeat })
+    } catch (err) {
+      await this.api.stop()
+      await this.store.close()
+      throw err
+    }
+    this.election = initialElection({ self: { peerId: this.peerId, hostname: this.hostname, priority: node.priority, coordinator: node.role === 'coordinator' }, leaseMs: cluster.leaderLease, startupGraceMs: Math.min(cluster.leaderLease, 2 * cluster.heartbeat) }, this.clock(), this.restoredTerm)
+    const pubsub = this.node.services.pubsub
+    pubsub.topicValidators.set(this.topic, (_peer, msg) => this.validate(msg.type === 'signed' ? msg.from.toString() : undefined, msg.data))
+    pubsub.subscribe(this.topic)
+    // A peer joining the topic gets everyone's state at once instead of waiting for heartbeats.
+    pubsub.addEventListener('subscription-change', evt => {
+      if (evt.detail.subscriptions.some(s => s.topic === this.topic && s.subscribe)) void this.reannounce()
+    })
+    this.node.addEventListener('peer:discovery', evt => { void this.maybeDial(evt.detail.id.toString(), evt.detail.multiaddrs.map(String)) })
+    this.log.info({ peerId: this.peerId, addrs: this.addrs(), api: this.api.address, hostname: this.hostname, role: node.role }, 'agent started')
+    await this.heartbeat()
+    this.timers.push(setInterval(() => { void this.heartbeat() }, cluster.heartbeat))
+    this.timers.push(setInterval(() => { this.tick() }, Math.max(50, Math.min(250, Math.floor(cluster.heartbeat / 4)))))
+  }
+
+  async stop (): Promise<void> {
+    if (this.stopping) return
+    this.stopping = true
+    for (const t of this.timers) clearInterval(t)
+    if (this.planTimer !== null) clearTimeout(this.planTimer)
+    await this.api?.stop()
+    await this.node?.stop()
+    await this.flush()
+    await this.store?.close()
+    this.log.info('agent stopped')
+  }
+
+  /** What the node knew before it stopped: shown as not heard from until peers answer. */
+  private async restore (): Promise<void> {
+    const store = this.store!
+    const [hosts, plan, state] = await Promise.all([store.loadHosts(), store.loadPlan(), store.loadState()])
+    this.inventory = new Map(hosts.map(h => [h.report.hostname, h]))
+    this.plan = plan
+    this.seq = state.seq
+    this.restoredTerm = Math.max(state.term, plan?.term ?? 0)
+    if (hosts.length > 0) this.log.info({ hosts: hosts.length, planTerm: plan?.term ?? null }, 'restored inventory from disk')
+  }
+
+  private addrs (): string[] {
+    return this.node?.getMultiaddrs().map(String) ?? []
+  }
+
+  // ---- gossip in ----
+
+  private validate (from: string | undefined, data: Uint8Array): TopicValidatorResult {
+    this.stats.received++
+    const decoded = decodeGossip(data, from, decoder)
+    if (!decoded.ok) {
+      this.stats.rejected++
+      this.log.warn({ from, reason: decoded.reason }, 'gossip rejected')
+      return TopicValidatorResult.Reject
+    }
+    const accepted = this.apply(decoded.message)
+    if (!accepted) this.stats.ignored++
+    return accepted ? TopicValidatorResult.Accept : TopicValidatorResult.Ignore
+  }
+
+  private apply (msg: GossipMessage): boolean {
+    const now = this.clock()
+    switch (msg.type) {
+      case 'report': {
+        const outcome = applyReport(this.inventory, msg, now, this.config.cluster.offlineAfter)
+        if (!outcome.accepted) { this.log.debug({ host: msg.report.hostname, reason: outcome.reason }, 'report ignored'); return false }
+        this.inventory = outcome.state
+        this.dirty.add(msg.report.hostname)
+        if (outcome.joined) this.log.info({ host: msg.report.hostname, peerId: msg.peerId }, 'host joined')
+        if (msg.report.role === 'coordinator') this.stepElection({ type: 'coordinator-seen', who: { peerId: msg.peerId, hostname: msg.report.hostname, priority: msg.priority } })
+        this.emit('host:changed', { ...msg.report, online: true, lastSeen: new Date(now).toISOString() })
+        for (const addr of msg.addrs) void this.maybeDial(msg.peerId, [addr])
+        return true
+      }
+      case 'leader': {
+        const before = this.election.term
+        this.stepElection({ type: 'leader', from: { peerId: msg.peerId, hostname: msg.hostname, priority: msg.priority }, term: msg.term })
+        return msg.term >= before
+      }
+      case 'plan':
+        return this.acceptPlan(msg)
+    }
+  }
+
+  /** Fencing: a plan of a lower term than the highest seen is never applied. */
+  private acceptPlan (msg: PlanMessage): boolean {
+    if (msg.term < this.election.term) return false
+    const current = this.plan
+    if (current !== null && (msg.term < current.term || (msg.term === current.term && msg.plan.generatedAt <= current.generatedAt))) return false
+    this.plan = msg.plan
+    void this.store?.savePlan(msg.plan)
+    this.log.info({ term: msg.term, assignments: msg.plan.assignments.length }, 'plan accepted')
+    this.emit('plan:changed', msg.plan)
+    return true
+  }
+
+  // ---- election ----
+
+  private stepElection (event: ElectionEvent): void {
+    const { state, actions } = step(this.election, event, this.clock())
+    this.election = state
+    for (const action of actions) this.act(action)
+  }
+
+  private act (action: ElectionAction): void {
+    switch (action.type) {
+      case 'announce':
+        void this.publish({ v: GOSSIP_VERSION, type: 'leader', peerId: this.peerId, sentAt: new Date(this.clock()).toISOString(), hostname: this.hostname, term: action.term, priority: this.config.node.priority })
+        break
+      case 'became-leader':
+        this.log.info({ term: action.term }, 'leading')
+        this.lastFingerprint = ''
+        this.schedulePlan(0)
+        break
+      case 'lost-leadership':
+        this.log.info({ term: action.term }, 'no longer leading')
+        if (this.planTimer !== null) clearTimeout(this.planTimer)
+        this.planTimer = null
+        break
+      case 'leader-changed':
+        this.log.info({ leader: action.leader?.hostname ?? null, term: action.term }, 'leader changed')
+        void this.store?.saveState({ term: action.term, seq: this.seq })
+        this.emit('leader:changed', { leader: action.leader?.hostname ?? null, term: action.term })
+        break
+    }
+  }
+
+  private tick (): void {
+    if (this.stopping) return
+    this.stepElection({ type: 'tick' })
+    if (isLeader(this.election)) {
+      const fingerprint = planningFingerprint(this.hosts())
+      if (fingerprint !== this.lastFingerprint) this.schedulePlan(200)
+    }
+  }
+
+  // ---- leader duties ----
+
+  /** Debounced: several hosts changing within 200 ms give one plan. */
+  private schedulePlan (delayMs: number): void {
+    if (this.planTimer !== null) return
+    this.planTimer = setTimeout(() => { this.planTimer = null; void this.makePlan() }, delayMs)
+  }
+
+  private async makePlan (): Promise<void> {
+    if (!isLeader(this.election) || this.stopping) return
+    const hosts = this.hosts()
+    this.lastFingerprint = planningFingerprint(hosts)
+    const started = performance.now()
+    const plan = computePlan({ hosts, config: this.config, term: this.election.term, generatedAt: new Date(this.clock()).toISOString() })
+    this.log.info({ term: plan.term, assignments: plan.assignments.length, ms: Math.round(performance.now() - started) }, 'plan computed')
+    this.acceptPlan({ v: GOSSIP_VERSION, type: 'plan', peerId: this.peerId, sentAt: plan.generatedAt, term: plan.term, plan })
+    await this.publish({ v: GOSSIP_VERSION, type: 'plan', peerId: this.peerId, sentAt: plan.generatedAt, term: plan.term, plan })
+    await this.writeReport(hosts, plan)
+  }
+
+  private async writeReport (hosts: HostReport[], plan: Plan): Promise<void> {
+    const text = renderReport({ hosts, plan, config: this.config, lang: this.config.report.lang })
+    if (text === this.lastReportText) return
+    const target = this.path(this.config.report.path)
+    try {
+      await writeFile(`${target}.tmp`, text)
+      await rename(`${target}.tmp`, target)
+      this.lastReportText = text
+    } catch (err) {
+      this.log.error({ path: target, err: (err as Error).message }, 'cannot write the GPU spec document')
+    }
+  }
+
+  // ---- heartbeat and gossip out ----
+
+  private async heartbeat (): Promise<void> {
+    if (this.stopping) return
+    this.ticks++
+    await this.publishOwnReport()
+    if (isLeader(this.election) && this.plan !== null && this.plan.term === this.election.term && this.ticks % 5 === 0) {
+      await this.publish({ v: GOSSIP_VERSION, type: 'plan', peerId: this.peerId, sentAt: new Date(this.clock()).toISOString(), term: this.plan.term, plan: this.plan })
+    }
+    for (const entry of this.inventory.values()) if (entry.peerId !== this.peerId) for (const a of entry.addrs) void this.maybeDial(entry.peerId, [a])
+    // Configured bootstrap peers are dialed until connected, whatever the id order: they may
+    // start after us, or restart.
+    for (const addr of this.config.cluster.bootstrap) void this.dialBootstrap(addr)
+    await this.flush()
+  }
+
+  private async publishOwnReport (): Promise<void> {
+    const now = this.clock()
+    const report = await this.own.current(now)
+    // Monotonic across restarts: never below the stored sequence, nor below the clock.
+    this.seq = Math.max(this.seq + 1, now)
+    const msg: GossipMessage = { v: GOSSIP_VERSION, type: 'report', peerId: this.peerId, sentAt: new Date(now).toISOString(), seq: this.seq, report, priority: this.config.node.priority, addrs: this.addrs(), api: this.api?.address ?? null }
+    this.apply(msg)
+    await this.publish(msg)
+  }
+
+  private async reannounce (): Promise<void> {
+    await this.publishOwnReport()
+    if (isLeader(this.election)) {
+      this.act({ type: 'announce', term: this.election.term })
+      if (this.plan !== null) await this.publish({ v: GOSSIP_VERSION, type: 'plan', peerId: this.peerId, sentAt: new Date(this.clock()).toISOString(), term: this.plan.term, plan: this.plan })
+    }
+  }
+
+  private async publish (msg: GossipMessage): Promise<void> {
+    if (this.node === null || this.stopping) return
+    try {
+      await this.node.services.pubsub.publish(this.topic, encoder.encode(JSON.stringify(msg)))
+      this.stats.published++
+    } catch (err) {
+      this.log.debug({ err: (err as Error).message, type: msg.type }, 'publish failed')
+    }
+  }
+
+  /** Small fleets are full meshes: the smaller peer id dials, so each pair gets one connection. */
+  private async maybeDial (peer: string, addrs: string[]): Promise<void> {
+    const node = this.node
+    if (node === null || this.stopping || !(this.peerId < peer)) return
+    try {
+      const id = peerIdFromString(peer)
+      if (node.getConnections(id).length > 0) return
+      const target = addrs.map(a => multiaddr(a)).find(a => a.toString().includes(peer)) ?? id
+      await node.dial(target, { signal: AbortSignal.timeout(3000) })
+    } catch (err) {
+      this.log.debug({ peer, err: (err as Error).message }, 'dial failed')
+    }
+  }
+
+  private async dialBootstrap (addr: string): Promise<void> {
+    const node = this.node
+    const peer = /\/p2p\/([1-9A-HJ-NP-Za-km-z]+)$/.exec(addr)?.[1]
+    if (node === null || this.stopping || peer === undefined || peer === this.peerId) return
+    try {
+      if (node.getConnections(peerIdFromString(peer)).length > 0) return
+      await node.dial(multiaddr(addr), { signal: AbortSignal.timeout(3000) })
+    } catch (err) {
+      this.log.debug({ addr, err: (err as Error).message }, 'bootstrap dial failed')
+    }
+  }
+
+  private async flush (): Promise<void> {
+    const entries = [...this.dirty].map(h => this.inventory.get(h)).filter((e): e is HostEntry => e !== undefined)
+    this.dirty.clear()
+    try {
+      await this.store?.saveHosts(entries)
+      await this.store?.saveState({ term: this.election.term, seq: this.seq })
+    } catch (err) {
+      this.log.error({ err: (err as Error).message }, 'cannot write the inventory to disk')
+    }
+  }
+
+  // ---- views ----
+
+  hosts (): HostReport[] {
+    return inventoryHosts(this.inventory, this.clock(), this.config.cluster.offlineAfter, ms => new Date(ms).toISOString())
+  }
+
+  inventoryDocument (): Inventory {
+    return { schema: INVENTORY_SCHEMA, hosts: this.hosts() }
+  }
+
+  status (): StatusDocument {
+    const leader = this.election.leader
+    return {
+      schema: STATUS_SCHEMA,
+      generatedAt: new Date(this.clock()).toISOString(),
+      self: { hostname: this.hostname, peerId: this.peerId, role: this.config.node.role, priority: this.config.node.priority, addrs: this.addrs(), api: this.api?.address ?? null, isLeader: isLeader(this.election) },
+      cluster: this.config.cluster.name,
+      leader: leader?.hostname ?? null,
+      leaderPeerId: leader?.peerId ?? null,
+      term: this.election.term,
+      hosts: this.hosts(),
+      plan: this.plan,
+      peers: { connected: this.node?.getPeers().length ?? 0 },
+      gossip: { ...this.stats }
+    }
+  }
+
+  private routes (): ConstructorParameters<typeof ApiServer>[0]['routes'] {
+    const json = (value: unknown, status = 200): { status: number, type: string, body: string } => ({ status, type: 'application/json; charset=utf-8', body: JSON.stringify(value, null, 2) })
+    return {
+      '/healthz': () => json({ ok: true }),
+      '/api/status': () => json(this.status()),
+      '/api/inventory': () => json(this.inventoryDocument()),
+      '/api/plan': () => (this.plan === null ? json({ error: 'no plan yet' }, 404) : json(this.plan)),
+      '/api/report.md': (_req, url) => {
+        const lang = url.searchParams.get('lang') ?? this.config.report.lang
+        if (lang !== 'fr' && lang !== 'en') return json({ error: `lang must be fr or en, got "${lang}"` }, 400)
+        const hosts = this.hosts()
+        const plan = this.plan ?? computePlan({ hosts, config: this.config, generatedAt: new Date(this.clock()).toISOString() })
+        return { status: 200, type: 'text/markdown; charset=utf-8', body: renderReport({ hosts, plan, config: this.config, lang }) }
+      }
+    }
+  }
+}

@@ -1,0 +1,19 @@
+import { InvalidInputError } from '@gpufleet/core'
+
+/** Another agent already holds this data directory (LevelDB's lock). */
+export class DataDirLockedError extends Error {
+  static readonly NAME = 'DataDirLockedError'
+  override name = DataDirLockedError.NAME
+}
+
+/** identity.key or swarm.key is missing, unreadable or not a key. */
+export class KeyFileError extends InvalidInputError {
+  static override readonly NAME = 'KeyFileError'
+  override name = KeyFileError.NAME
+}
+
+/** A file given as --hardware is not a valid host report. */
+export class HardwareFileError extends InvalidInputError {
+  static override readonly NAME = 'HardwareFileError'
+  override name = HardwareFileError.NAME
+}

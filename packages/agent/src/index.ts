@@ -1,0 +1,7 @@
+export { createFleetNode, type FleetNode, type FleetNodeInit } from './node.js'
+export { loadOrCreateIdentity, loadIdentity, peerIdOf, createSwarmKey, loadSwarmKey } from './identity.js'
+export { DataDirLockedError, KeyFileError, HardwareFileError } from './errors.js'
+export { FleetStore, type NodeState } from './store.js'
+export { Agent, type AgentInit, type AgentEvents } from './agent.js'
+export { ApiServer, isLoopbackHost, splitHostPort, type ApiServerInit, type Handler } from './http.js'
+export { OwnReport, readHardwareFile } from './own-report.js'

@@ -1,0 +1,54 @@
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { bootstrap } from '@libp2p/bootstrap'
+import { gossipsub, StrictSign } from '@libp2p/gossipsub'
+import { identify } from '@libp2p/identify'
+import type { PrivateKey } from '@libp2p/interface'
+import { mdns } from '@libp2p/mdns'
+import { preSharedKey } from '@libp2p/pnet'
+import { ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import { createLibp2p } from 'libp2p'
+import { GOSSIP_MAX_BYTES } from '@gpufleet/core'
+
+export interface FleetNodeInit {
+  privateKey: PrivateKey
+  listen: string[]
+  bootstrap: string[]
+  mdns: boolean
+  /** The swarm key: nodes without the same one cannot even finish a handshake. */
+  psk: Uint8Array | null
+  heartbeatMs: number
+}
+
+/** A libp2p node with the services gpufleet uses: TCP, Noise, Yamux, pnet, gossipsub (signed). */
+export async function createFleetNode (init: FleetNodeInit) {
+  const discovery = []
+  if (init.bootstrap.length > 0) discovery.push(bootstrap({ list: init.bootstrap, timeout: 0 }))
+  if (init.mdns) discovery.push(mdns({ interval: 2000 }))
+  return await createLibp2p({
+    privateKey: init.privateKey,
+    addresses: { listen: init.listen },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    ...(init.psk === null ? {} : { connectionProtector: preSharedKey({ psk: init.psk }) }),
+    peerDiscovery: discovery,
+    connectionManager: { maxConnections: 200 },
+    services: {
+      identify: identify(),
+      ping: ping(),
+      pubsub: gossipsub({
+        emitSelf: false,
+        allowPublishToZeroTopicPeers: true,
+        globalSignaturePolicy: StrictSign,
+        // Our own messages reach every peer directly: a 5-node fleet is a full mesh anyway.
+        floodPublish: true,
+        heartbeatInterval: Math.min(1000, init.heartbeatMs),
+        maxInboundDataLength: GOSSIP_MAX_BYTES + 4096
+      })
+    }
+  })
+}
+
+export type FleetNode = Awaited<ReturnType<typeof createFleetNode>>

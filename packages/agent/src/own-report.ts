@@ -1,0 +1,70 @@
+import { readFile } from 'node:fs/promises'
+import { hostReportSchema, validateDocument, type HostReport } from '@gpufleet/core'
+import { locateNvidiaSmi, probeHost, queryNvidiaSmi } from '@gpufleet/probe'
+import { HardwareFileError } from './errors.js'
+
+export interface OwnReportInit {
+  hostname: string
+  role: 'coordinator' | 'worker'
+  hardwareFile?: string
+  nvidiaSmiPath?: string
+  ollamaHost: string
+  /** A full probe (CPU, OS, displays, Ollama) this often; live GPU readings every refresh. */
+  fullProbeEveryMs?: number
+}
+
+/**
+ * This host's report. With a hardware file (simulations, demos) the file is the hardware and the
+ * report says `simulated: true`. Otherwise the real probe runs at start and every minute, and
+ * nvidia-smi alone refreshes the live readings (VRAM used, utilization, temperature, power).
+ */
+export class OwnReport {
+  private report: HostReport | null = null
+  private lastFull = 0
+
+  constructor (private readonly init: OwnReportInit) {}
+
+  async current (now: number): Promise<HostReport> {
+    if (this.init.hardwareFile !== undefined) {
+      this.report ??= await readHardwareFile(this.init.hardwareFile, this.init.hostname, this.init.role)
+      return { ...this.report, collectedAt: new Date(now).toISOString() }
+    }
+    if (this.report === null || now - this.lastFull >= (this.init.fullProbeEveryMs ?? 60_000)) {
+      this.report = await probeHost({ hostname: this.init.hostname, role: this.init.role, nvidiaSmiPath: this.init.nvidiaSmiPath, ollamaHost: this.init.ollamaHost })
+      this.lastFull = now
+      return this.report
+    }
+    return await this.refreshLive(this.report, now)
+  }
+
+  private async refreshLive (report: HostReport, now: number): Promise<HostReport> {
+    const smi = locateNvidiaSmi({ explicitPath: this.init.nvidiaSmiPath })
+    if (smi === null || !report.gpus.some(g => g.vendor === 'nvidia')) return { ...report, collectedAt: new Date(now).toISOString() }
+    try {
+      const { rows } = await queryNvidiaSmi(smi.path, { timeoutMs: 5000 })
+      const gpus = report.gpus.map(g => {
+        const row = g.vendor === 'nvidia' ? rows.find(r => r.index === g.index) : undefined
+        return row === undefined ? g : { ...g, vramUsedBytes: row.vramUsedBytes, utilizationPct: row.utilizationPct, temperatureC: row.temperatureC, powerW: row.powerW }
+      })
+      this.report = { ...report, gpus, collectedAt: new Date(now).toISOString() }
+    } catch {
+      // Keep the last readings; the next full probe will say what failed.
+    }
+    return this.report ?? report
+  }
+}
+
+export async function readHardwareFile (path: string, hostname: string, role: 'coordinator' | 'worker'): Promise<HostReport> {
+  let json: unknown
+  try {
+    json = JSON.parse(await readFile(path, 'utf8'))
+  } catch (err) {
+    throw new HardwareFileError(`${path}: cannot read the hardware file (${(err as Error).message.split('\n')[0] ?? ''})`)
+  }
+  try {
+    const report = validateDocument(hostReportSchema, json, path)
+    return { ...report, hostname, role, simulated: true }
+  } catch (err) {
+    throw new HardwareFileError((err as Error).message)
+  }
+}

@@ -1,0 +1,70 @@
+import { mkdirSync } from 'node:fs'
+import { Level } from 'level'
+import { hostReportSchema, planSchema, type HostEntry, type Plan } from '@gpufleet/core'
+import { DataDirLockedError } from './errors.js'
+
+interface StoredHost { peerId: string, seq: number, report: unknown, addrs: string[], api: string | null, lastSeen: number }
+export interface NodeState { term: number, seq: number }
+
+/**
+ * The node's disk: LevelDB with one sublevel each for the inventory (hostname → last report),
+ * plans ("current") and the node's own state (term, sequence). Writes are atomic batches.
+ */
+export class FleetStore {
+  private constructor (private readonly db: Level<string, unknown>) {}
+
+  static async open (dir: string): Promise<FleetStore> {
+    mkdirSync(dir, { recursive: true })
+    const db = new Level<string, unknown>(dir, { valueEncoding: 'json' })
+    try {
+      await db.open()
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string } }).cause
+      if (cause?.code === 'LEVEL_LOCKED') throw new DataDirLockedError(`${dir}: the data directory is in use by another gpufleet agent`)
+      throw err
+    }
+    return new FleetStore(db)
+  }
+
+  private get hosts () { return this.db.sublevel<string, StoredHost>('hosts', { valueEncoding: 'json' }) }
+  private get plans () { return this.db.sublevel<string, unknown>('plans', { valueEncoding: 'json' }) }
+  private get state () { return this.db.sublevel<string, NodeState>('state', { valueEncoding: 'json' }) }
+
+  /** Every stored host whose record still validates; a damaged record is skipped, not fatal. */
+  async loadHosts (): Promise<HostEntry[]> {
+    const out: HostEntry[] = []
+    for await (const [, value] of this.hosts.iterator()) {
+      const report = hostReportSchema.safeParse(value.report)
+      if (report.success && typeof value.peerId === 'string' && Number.isFinite(value.seq)) out.push({ ...value, report: report.data })
+    }
+    return out
+  }
+
+  async saveHosts (entries: readonly HostEntry[]): Promise<void> {
+    if (entries.length === 0) return
+    await this.hosts.batch(entries.map(e => ({ type: 'put' as const, key: e.report.hostname, value: { peerId: e.peerId, seq: e.seq, report: e.report, addrs: e.addrs, api: e.api, lastSeen: e.lastSeen } })))
+  }
+
+  async loadPlan (): Promise<Plan | null> {
+    const raw = await this.plans.get('current')
+    const parsed = planSchema.safeParse(raw)
+    return parsed.success ? parsed.data : null
+  }
+
+  async savePlan (plan: Plan): Promise<void> {
+    await this.plans.put('current', plan)
+  }
+
+  async loadState (): Promise<NodeState> {
+    const raw = await this.state.get('node')
+    return raw !== undefined && Number.isFinite(raw.term) && Number.isFinite(raw.seq) ? raw : { term: 0, seq: 0 }
+  }
+
+  async saveState (state: NodeState): Promise<void> {
+    await this.state.put('node', state)
+  }
+
+  async close (): Promise<void> {
+    await this.db.close()
+  }
+}

@@ -1,0 +1,47 @@
+import { existsSync } from 'node:fs'
+import { homedir, hostname } from 'node:os'
+import { join } from 'node:path'
+import type { Command } from 'commander'
+import pino from 'pino'
+import { Agent } from '@gpufleet/agent'
+import { loadConfigFiles, nodeDirectory } from '../inputs/config.js'
+import type { CliIo } from '../io.js'
+import { initNode } from './init.js'
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value]
+
+/** Where the "embedded default" lives when `gpufleet agent` is run without --config. */
+export function defaultHome (): string {
+  return process.env.GPUFLEET_HOME ?? join(homedir(), '.gpufleet')
+}
+
+export function registerAgent (program: Command, io: CliIo): void {
+  program.command('agent')
+    .description('run this machine\'s node (without --config: a one-node coordinator in ~/.gpufleet, created on first run)')
+    .option('--config <file>', 'node config; repeat to layer files (later override earlier)', collect, [])
+    .option('--hardware <file>', 'use this host-report file instead of probing (simulations, demos)')
+    .option('--nvidia-smi <path>', 'nvidia-smi binary to run')
+    .option('--log-level <level>', 'trace, debug, info, warn, error', process.env.GPUFLEET_LOG_LEVEL ?? 'info')
+    .action(async (opts: { config: string[], hardware?: string, nvidiaSmi?: string, logLevel: string }) => {
+      let files = opts.config
+      if (files.length === 0) {
+        const home = defaultHome()
+        const file = join(home, 'gpufleet.yaml')
+        if (!existsSync(file)) {
+          const created = await initNode({ dir: home, name: hostname(), role: 'coordinator' })
+          io.err(`gpufleet: created ${created.config} (a one-node coordinator; peer id ${created.peerId})`)
+        }
+        files = [file]
+      }
+      const config = loadConfigFiles(files)
+      const logger = pino({ level: opts.logLevel, base: { host: config.node.name ?? hostname() } })
+      const agent = new Agent({ config, baseDir: nodeDirectory(files), hardwareFile: opts.hardware, nvidiaSmiPath: opts.nvidiaSmi, logger })
+      await agent.start()
+      io.err(`gpufleet: ${config.node.name ?? hostname()} running; dashboard and API on http://${agent.apiAddress ?? '?'}`)
+      await new Promise<void>(resolveStop => {
+        const stop = (): void => { void agent.stop().then(resolveStop) }
+        process.once('SIGINT', stop)
+        process.once('SIGTERM', stop)
+      })
+    })
+}

@@ -1,0 +1,35 @@
+import { z } from 'zod'
+import { hostReportSchema } from './host-report.js'
+import { planSchema } from './plan.js'
+
+export const STATUS_SCHEMA = 'gpufleet.status/v1'
+
+export const statusSchema = z.object({
+  schema: z.literal(STATUS_SCHEMA),
+  generatedAt: z.iso.datetime(),
+  self: z.object({
+    hostname: z.string(),
+    peerId: z.string(),
+    role: z.enum(['coordinator', 'worker']),
+    priority: z.number().int().nonnegative(),
+    addrs: z.array(z.string()),
+    api: z.string().nullable(),
+    isLeader: z.boolean()
+  }),
+  cluster: z.string(),
+  /** The leader's hostname, or null while there is none. */
+  leader: z.string().nullable(),
+  leaderPeerId: z.string().nullable(),
+  /** The highest term this node has seen. */
+  term: z.number().int().nonnegative(),
+  hosts: z.array(hostReportSchema),
+  plan: planSchema.nullable(),
+  peers: z.object({ connected: z.number().int().nonnegative() }),
+  gossip: z.object({
+    received: z.number().int().nonnegative(),
+    rejected: z.number().int().nonnegative(),
+    ignored: z.number().int().nonnegative(),
+    published: z.number().int().nonnegative()
+  })
+})
+export type StatusDocument = z.infer<typeof statusSchema>

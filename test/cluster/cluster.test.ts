@@ -1,0 +1,137 @@
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createFleetNode, loadOrCreateIdentity, loadSwarmKey, createSwarmKey } from '@gpufleet/agent'
+import type { StatusDocument } from '@gpufleet/core'
+import { spawn } from 'node:child_process'
+import { Fleet, SEED_FLEET, TIMINGS, bin, repoRoot, sleep } from './harness.js'
+
+let fleet: Fleet | undefined
+afterEach(async () => { await fleet?.destroy(); fleet = undefined })
+
+const online = (s: StatusDocument): string[] => s.hosts.filter(h => h.online !== false).map(h => h.hostname).sort()
+const ALL = SEED_FLEET.map(s => s.name).sort()
+
+describe('a fleet of real agents on 127.0.0.1', () => {
+  it('five agents converge: everyone sees everyone, the preferred coordinator leads, one plan everywhere', async () => {
+    fleet = await Fleet.create(SEED_FLEET)
+    fleet.startAll()
+    const took = await fleet.waitFor(fleet.nodes, s => online(s).join() === ALL.join() && s.leader === 'myia-ai-01' && s.plan !== null && s.plan.term === s.term, 'convergence')
+    const statuses = await Promise.all(fleet.nodes.map(async n => (await fleet!.status(n))!))
+    expect(new Set(statuses.map(s => s.term)).size).toBe(1)
+    expect(new Set(statuses.map(s => JSON.stringify(s.plan?.assignments))).size).toBe(1)
+    const plan = statuses[0]!.plan!
+    expect(plan.excluded).toEqual([{ host: 'myia-ai-01', gpu: 0, reason: 'CUDA build of the backend has no sm_120 kernels' }])
+    expect(plan.routes.filter(r => r.host === 'myia-web1').every(r => r.target.kind === 'cloud')).toBe(true)
+    expect(statuses.every(s => s.gossip.rejected === 0)).toBe(true)
+    // The leader wrote the GPU spec document next to its config.
+    expect(readFileSync(join(fleet.node('myia-ai-01').dir, 'GPU_SPECS.md'), 'utf8')).toContain('# Spécifications GPU - Infrastructure Multi-Machine testfleet')
+    console.log(`converged in ${Math.round(took)} ms`)
+  })
+
+  it('kill -9 of the leader (the bootstrap node): the standby leads with a higher term, the dead host goes offline and loses its assignments; the preferred coordinator comes back and leads again', async () => {
+    fleet = await Fleet.create(SEED_FLEET)
+    fleet.startAll()
+    const [ai01, po2023, ...others] = fleet.nodes as [typeof fleet.nodes[0], typeof fleet.nodes[0], ...typeof fleet.nodes]
+    await fleet.waitFor(fleet.nodes, s => online(s).length === 5 && s.leader === 'myia-ai-01' && s.plan?.term === s.term, 'convergence')
+    const before = (await fleet.status(po2023))!.term
+    await fleet.kill(ai01, 'SIGKILL')
+    const failover = await fleet.waitFor([po2023, ...others], s => s.leader === 'myia-po-2023' && s.term > before, 'failover')
+    await fleet.waitFor([po2023, ...others], s => online(s).length === 4 && s.plan !== null && s.plan.term > before && !s.plan.assignments.some(a => a.host === 'myia-ai-01'), 'the dead host offline and out of the plan')
+    const standbyTerm = (await fleet.status(po2023))!.term
+    fleet.start(ai01)
+    await fleet.waitFor(fleet.nodes, s => s.leader === 'myia-ai-01' && s.term > standbyTerm && online(s).length === 5, 'the preferred coordinator back in the lead')
+    console.log(`failover in ${Math.round(failover)} ms (lease ${TIMINGS.leaderLeaseMs} ms)`)
+    expect(failover).toBeLessThan(TIMINGS.leaderLeaseMs * 4)
+  })
+
+  it('a full stop and restart keeps the inventory on disk (LevelDB), shown as not yet heard from', async () => {
+    fleet = await Fleet.create(SEED_FLEET.slice(0, 3))
+    fleet.startAll()
+    await fleet.waitFor(fleet.nodes, s => online(s).length === 3 && s.plan !== null, 'convergence')
+    for (const n of fleet.nodes) await fleet.kill(n, 'SIGTERM')
+    const web = fleet.node('myia-po-2024')
+    fleet.start(web)
+    await fleet.waitFor([web], s => s.hosts.length === 3, 'the restored inventory')
+    const s = (await fleet.status(web))!
+    expect(s.hosts.map(h => h.hostname).sort()).toEqual(['myia-ai-01', 'myia-po-2023', 'myia-po-2024'])
+    expect(s.hosts.filter(h => h.hostname !== 'myia-po-2024').every(h => h.online === false)).toBe(true)
+    expect(s.plan?.assignments.length).toBeGreaterThan(0)
+  })
+
+  it('a second agent on the same data directory fails with a clear error, and the first keeps running', async () => {
+    fleet = await Fleet.create(SEED_FLEET.slice(0, 1))
+    const node = fleet.nodes[0]!
+    fleet.start(node)
+    await fleet.waitFor([node], s => s.hosts.length === 1, 'start')
+    const second = await new Promise<{ code: number | null, err: string }>(resolve => {
+      const p = spawn(process.execPath, [bin, 'agent', '--config', join(node.dir, 'gpufleet.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] })
+      let err = ''
+      p.stderr.on('data', (d: Buffer) => { err += d.toString() })
+      p.on('close', code => { resolve({ code, err }) })
+    })
+    expect(second.code).toBe(1)
+    expect(second.err).toMatch(/data: the data directory is in use by another gpufleet agent/)
+    expect(await fleet.status(node)).not.toBeNull()
+  })
+
+  it('a node with another swarm key never joins', async () => {
+    fleet = await Fleet.create(SEED_FLEET.slice(0, 2))
+    const outsider = join(fleet.root, 'other.key')
+    await createSwarmKey(outsider)
+    const stranger = await Fleet.create([{ name: 'myia-po-2026', role: 'worker' }], { swarmKeyFor: () => outsider })
+    try {
+      // The stranger bootstraps to the fleet's first node, but with the wrong private-network key.
+      const s = stranger.nodes[0]!
+      const cfg = join(s.dir, 'gpufleet.yaml')
+      const text = readFileSync(cfg, 'utf8').replace(/bootstrap: \[\]|bootstrap:\n/, `bootstrap:\n    - ${fleet.nodes[0]!.multiaddr}\n`)
+      writeFileSync(cfg, text)
+      fleet.startAll()
+      stranger.startAll()
+      await fleet.waitFor(fleet.nodes, st => online(st).length === 2, 'the fleet')
+      await sleep(TIMINGS.heartbeatMs * 8)
+      for (const n of fleet.nodes) expect((await fleet.status(n))!.hosts.map(h => h.hostname)).not.toContain('myia-po-2026')
+      expect((await stranger.status(s))!.hosts.map(h => h.hostname)).toEqual(['myia-po-2026'])
+    } finally {
+      await stranger.destroy()
+    }
+  })
+
+  it('rejects forged and malformed messages, ignores a plan from a stale term, and leaves the victim\'s entry unchanged', async () => {
+    fleet = await Fleet.create(SEED_FLEET.slice(0, 2))
+    fleet.startAll()
+    const [leader, victim] = fleet.nodes as [typeof fleet.nodes[0], typeof fleet.nodes[0]]
+    await fleet.waitFor(fleet.nodes, s => online(s).length === 2 && s.leader === 'myia-ai-01', 'convergence')
+    // A rogue node inside the private network (it holds the swarm key) with its own identity.
+    const psk = await loadSwarmKey(join(leader.dir, 'swarm.key'))
+    const key = await loadOrCreateIdentity(join(fleet.root, 'rogue.key'))
+    const rogue = await createFleetNode({ privateKey: key, listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [leader.multiaddr], mdns: false, psk, heartbeatMs: 250 })
+    try {
+      const topic = 'gpufleet/testfleet/v1'
+      rogue.services.pubsub.subscribe(topic)
+      const deadline = Date.now() + 10_000
+      while (rogue.services.pubsub.getSubscribers(topic).length === 0 && Date.now() < deadline) await sleep(50)
+      const victimBefore = (await fleet.status(leader))!.hosts.find(h => h.hostname === 'myia-po-2023')!
+      const report = JSON.parse(readFileSync(join(repoRoot, 'configs/roosync/myia-po-2023.hardware.json'), 'utf8')) as object
+      const send = async (msg: object): Promise<void> => { await rogue.services.pubsub.publish(topic, new TextEncoder().encode(JSON.stringify(msg))) }
+      // 1. Forged: signed by the rogue, claiming to be the victim's peer id, with no GPUs.
+      await send({ v: 1, type: 'report', peerId: victim.peerId, sentAt: new Date().toISOString(), seq: Number.MAX_SAFE_INTEGER, report: { ...report, gpus: [] }, priority: 0, addrs: [], api: null })
+      // 2. Malformed.
+      await send({ v: 1, type: 'report', peerId: rogue.peerId.toString(), seq: 'soon' })
+      // 3. A plan from a term far below the current one, claiming to come from the rogue itself.
+      const stalePlan = (await fleet.status(leader))!.plan!
+      await send({ v: 1, type: 'plan', peerId: rogue.peerId.toString(), sentAt: new Date().toISOString(), term: 1, plan: { ...stalePlan, term: 1, assignments: [] } })
+      await fleet.waitFor([leader], s => s.gossip.rejected >= 2, 'the rejections', 5000)
+      await sleep(500)
+      const after = (await fleet.status(leader))!
+      const victimAfter = after.hosts.find(h => h.hostname === 'myia-po-2023')!
+      expect(victimAfter.gpus).toEqual(victimBefore.gpus)
+      expect(after.plan!.term).toBe(after.term)
+      expect(after.plan!.assignments.length).toBeGreaterThan(0)
+      expect(after.gossip.ignored).toBeGreaterThanOrEqual(1)
+      expect(leader.log.some(l => l.includes('forged: signed by'))).toBe(true)
+    } finally {
+      await rogue.stop()
+    }
+  })
+})

@@ -1,0 +1,147 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync, copyFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { StatusDocument } from '@gpufleet/core'
+
+export const repoRoot = join(import.meta.dirname, '../..')
+export const bin = join(repoRoot, 'packages/cli/dist/bin.js')
+const roosync = join(repoRoot, 'configs/roosync')
+
+export interface NodeSpec { name: string, role: 'coordinator' | 'worker', priority?: number, hardware?: string }
+export interface FleetNode {
+  spec: NodeSpec
+  dir: string
+  api: string
+  p2p: number
+  multiaddr: string
+  peerId: string
+  proc: ChildProcess | null
+  log: string[]
+}
+
+async function freePort (): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const s = createServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => { const port = (s.address() as { port: number }).port; s.close(() => { resolve(port) }) })
+  })
+}
+
+async function run (args: string[]): Promise<string> {
+  return await new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    let err = ''
+    p.stdout.on('data', (d: Buffer) => { out += d.toString() })
+    p.stderr.on('data', (d: Buffer) => { err += d.toString() })
+    p.on('close', code => {
+      if (code === 0) resolve(out)
+      else reject(new Error(`gpufleet ${args.join(' ')} exited ${String(code)}: ${err}`))
+    })
+  })
+}
+
+/** Short timings so failover and offline detection take seconds, not tens of seconds. */
+export const TIMINGS = { heartbeatMs: 250, leaderLeaseMs: 1000, offlineAfterMs: 2000 }
+
+/**
+ * A fleet of real agent processes on 127.0.0.1: each node gets `gpufleet init` files in a temp
+ * folder, a shared swarm key and the first node as bootstrap. Everything is removed by `destroy`.
+ */
+export class Fleet {
+  readonly root = mkdtempSync(join(tmpdir(), 'gpufleet-fleet-'))
+  readonly nodes: FleetNode[] = []
+  private readonly shared = join(this.root, 'shared.yaml')
+
+  static async create (specs: NodeSpec[], options: { swarmKeyFor?: (i: number) => string | undefined } = {}): Promise<Fleet> {
+    const fleet = new Fleet()
+    writeFileSync(fleet.shared, [
+      'cluster:', '  name: testfleet', '  mdns: false',
+      `  heartbeat: ${TIMINGS.heartbeatMs}ms`, `  leaderLease: ${TIMINGS.leaderLeaseMs}ms`, `  offlineAfter: ${TIMINGS.offlineAfterMs}ms`,
+      'policy:', '  exclude:', '    - match: { computeCapability: ">=12.0" }', '      reason: "CUDA build of the backend has no sm_120 kernels"', ''
+    ].join('\n'))
+    for (const [i, spec] of specs.entries()) {
+      const dir = join(fleet.root, spec.name)
+      const [p2p, apiPort] = [await freePort(), await freePort()]
+      const boot = fleet.nodes[0]
+      const psk = options.swarmKeyFor?.(i) ?? (boot === undefined ? undefined : join(boot.dir, 'swarm.key'))
+      const out = JSON.parse(await run(['init', '--dir', dir, '--name', spec.name, '--role', spec.role, '--priority', String(spec.priority ?? 0),
+        '--listen', `/ip4/127.0.0.1/tcp/${p2p}`, '--api', `127.0.0.1:${apiPort}`, '--cluster', 'testfleet',
+        ...(boot === undefined ? [] : ['--bootstrap', boot.multiaddr]), ...(psk === undefined ? [] : ['--psk', psk]), '--json'])) as { peerId: string, multiaddrs: string[] }
+      fleet.nodes.push({ spec, dir, api: `http://127.0.0.1:${apiPort}`, p2p, multiaddr: out.multiaddrs[0]!, peerId: out.peerId, proc: null, log: [] })
+    }
+    return fleet
+  }
+
+  node (name: string): FleetNode {
+    const n = this.nodes.find(x => x.spec.name === name)
+    if (n === undefined) throw new Error(`no node ${name}`)
+    return n
+  }
+
+  start (node: FleetNode): void {
+    const hardware = node.spec.hardware ?? join(roosync, `${node.spec.name}.hardware.json`)
+    const proc = spawn(process.execPath, [bin, 'agent', '--config', join(node.dir, 'gpufleet.yaml'), '--config', this.shared, '--hardware', hardware, '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const keep = (d: Buffer): void => { node.log.push(...d.toString().split('\n').filter(Boolean)); if (node.log.length > 2000) node.log.splice(0, 1000) }
+    proc.stdout.on('data', keep)
+    proc.stderr.on('data', keep)
+    node.proc = proc
+  }
+
+  startAll (): void { for (const n of this.nodes) this.start(n) }
+
+  async kill (node: FleetNode, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const proc = node.proc
+    if (proc === null || proc.exitCode !== null || proc.signalCode !== null) { node.proc = null; return }
+    const exited = new Promise(resolve => proc.once('exit', resolve))
+    proc.kill(signal)
+    await Promise.race([exited, sleep(10_000)])
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL')
+    node.proc = null
+  }
+
+  async destroy (): Promise<void> {
+    await Promise.all(this.nodes.map(async n => { await this.kill(n) }))
+    rmSync(this.root, { recursive: true, force: true })
+  }
+
+  async status (node: FleetNode): Promise<StatusDocument | null> {
+    try {
+      const res = await fetch(`${node.api}/api/status`, { signal: AbortSignal.timeout(1000) })
+      return res.ok ? await res.json() as StatusDocument : null
+    } catch {
+      return null
+    }
+  }
+
+  /** Polls until every listed node's status satisfies the predicate; returns the time it took. */
+  async waitFor (nodes: FleetNode[], predicate: (s: StatusDocument, n: FleetNode) => boolean, what: string, timeoutMs = 20_000): Promise<number> {
+    const start = performance.now()
+    let last: Array<StatusDocument | null> = []
+    while (performance.now() - start < timeoutMs) {
+      last = await Promise.all(nodes.map(async n => await this.status(n)))
+      if (last.every((s, i) => s !== null && predicate(s, nodes[i]!))) return performance.now() - start
+      await sleep(50)
+    }
+    const summary = last.map((s, i) => `${nodes[i]!.spec.name}: ${s === null ? 'no answer' : `leader=${String(s.leader)} term=${s.term} hosts=${s.hosts.map(h => `${h.hostname}${h.online === false ? '(off)' : ''}`).join(',')}`}`).join('; ')
+    throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} — ${summary}`)
+  }
+}
+
+export const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
+
+export const SEED_FLEET: NodeSpec[] = [
+  { name: 'myia-ai-01', role: 'coordinator', priority: 100 },
+  { name: 'myia-po-2023', role: 'coordinator', priority: 50 },
+  { name: 'myia-po-2024', role: 'worker' },
+  { name: 'myia-po-2026', role: 'worker' },
+  { name: 'myia-web1', role: 'worker' }
+]
+
+export function copyHardware (fleet: Fleet, from: string, to: string): string {
+  const target = join(fleet.root, `${to}.hardware.json`)
+  copyFileSync(join(roosync, `${from}.hardware.json`), target)
+  return target
+}
