@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander'
 import { registerAgent } from './commands/agent.js'
+import { registerDemo } from './commands/demo.js'
 import { registerEstimate } from './commands/estimate.js'
 import { registerInit } from './commands/init.js'
 import { registerPlan } from './commands/plan.js'
@@ -24,6 +25,7 @@ export function buildProgram (io: CliIo = processIo): Command {
   registerInit(program, io)
   registerAgent(program, io)
   registerRemote(program, io)
+  registerDemo(program, io)
   for (const command of program.commands) command.exitOverride()
   return program
 }

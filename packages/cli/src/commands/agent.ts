@@ -28,8 +28,9 @@ export function registerAgent (program: Command, io: CliIo): void {
         const home = defaultHome()
         const file = join(home, 'gpufleet.yaml')
         if (!existsSync(file)) {
-          const created = await initNode({ dir: home, name: hostname(), role: 'coordinator' })
-          io.err(`gpufleet: created ${created.config} (a one-node coordinator; peer id ${created.peerId})`)
+          // Local until the user says otherwise: loopback only, no LAN discovery. `gpufleet init` makes fleet nodes.
+          const created = await initNode({ dir: home, name: hostname(), role: 'coordinator', listen: '/ip4/127.0.0.1/tcp/7701', mdns: false })
+          io.err(`gpufleet: created ${created.config} (a one-node coordinator on this machine; peer id ${created.peerId})`)
         }
         files = [file]
       }
@@ -37,7 +38,7 @@ export function registerAgent (program: Command, io: CliIo): void {
       const logger = pino({ level: opts.logLevel, base: { host: config.node.name ?? hostname() } })
       const agent = new Agent({ config, baseDir: nodeDirectory(files), hardwareFile: opts.hardware, nvidiaSmiPath: opts.nvidiaSmi, logger })
       await agent.start()
-      io.err(`gpufleet: ${config.node.name ?? hostname()} running; dashboard and API on http://${agent.apiAddress ?? '?'}`)
+      io.err(`gpufleet: ${config.node.name ?? hostname()} running; API on http://${agent.apiAddress ?? '?'}`)
       await new Promise<void>(resolveStop => {
         const stop = (): void => { void agent.stop().then(resolveStop) }
         process.once('SIGINT', stop)

@@ -20,6 +20,8 @@ export interface InitOptions {
   psk?: string
   cluster?: string
   force?: boolean
+  /** Discover peers on the LAN (default true; the embedded one-node default turns it off). */
+  mdns?: boolean
 }
 
 export interface InitResult { peerId: string, multiaddrs: string[], config: string }
@@ -59,7 +61,7 @@ export async function initNode (opts: InitOptions): Promise<InitResult> {
   // An API reachable from the network is never open by accident.
   const token = isLoopbackHost(splitHostPort(api).host) ? null : randomBytes(24).toString('base64url')
   const config = {
-    cluster: { ...(opts.cluster === undefined ? {} : { name: opts.cluster }), listen: [listen], bootstrap: opts.bootstrap ?? [], pskFile },
+    cluster: { ...(opts.cluster === undefined ? {} : { name: opts.cluster }), listen: [listen], bootstrap: opts.bootstrap ?? [], pskFile, ...(opts.mdns === false ? { mdns: false } : {}) },
     node: { name: opts.name, role: opts.role, priority: opts.priority ?? (opts.role === 'coordinator' ? 100 : 0) },
     dataDir: './data',
     api: { listen: api, token }

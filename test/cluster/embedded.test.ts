@@ -1,0 +1,42 @@
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import type { StatusDocument } from '@gpufleet/core'
+import { bin, sleep } from './harness.js'
+
+async function portFree (port: number): Promise<boolean> {
+  return await new Promise(resolve => {
+    const s = createServer().once('error', () => { resolve(false) }).listen(port, '127.0.0.1', () => { s.close(() => { resolve(true) }) })
+  })
+}
+
+// The README's main command: `gpufleet agent` with no config creates a one-node coordinator.
+describe.runIf(await portFree(7700) && await portFree(7701))('gpufleet agent with no --config', () => {
+  it('creates ~/.gpufleet on first run, leads alone on loopback, serves its API on 127.0.0.1:7700', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'gpufleet-home-'))
+    const proc = spawn(process.execPath, [bin, 'agent'], { env: { ...process.env, GPUFLEET_HOME: home, PATH: '/usr/bin:/bin' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let err = ''
+    proc.stderr.on('data', (d: Buffer) => { err += d.toString() })
+    try {
+      let status: StatusDocument | null = null
+      for (let i = 0; i < 200 && (status?.plan ?? null) === null; i++) {
+        await sleep(100)
+        status = await fetch('http://127.0.0.1:7700/api/status').then(async r => await r.json() as StatusDocument).catch(() => null)
+      }
+      expect(status?.self.isLeader).toBe(true)
+      expect(status?.hosts).toHaveLength(1)
+      expect(status?.plan?.routes.length).toBeGreaterThan(0)
+      const config = readFileSync(join(home, 'gpufleet.yaml'), 'utf8')
+      expect(config).toContain('/ip4/127.0.0.1/tcp/7701')
+      expect(config).toContain('mdns: false')
+      expect(err).toContain(`created ${join(home, 'gpufleet.yaml')}`)
+    } finally {
+      proc.kill('SIGTERM')
+      await new Promise(resolve => proc.once('exit', resolve))
+      rmSync(home, { recursive: true, force: true })
+    }
+  })
+})
