@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createFleetNode, loadOrCreateIdentity, loadSwarmKey, createSwarmKey } from '@gpufleet/agent'
+import { AGENT_NODE_FLAGS, createFleetNode, loadOrCreateIdentity, loadSwarmKey, createSwarmKey } from '@gpufleet/agent'
 import type { StatusDocument } from '@gpufleet/core'
 import { spawn } from 'node:child_process'
 import { Fleet, SEED_FLEET, TIMINGS, bin, repoRoot, sleep } from './harness.js'
@@ -65,7 +65,7 @@ describe('a fleet of real agents on 127.0.0.1', () => {
     fleet.start(node)
     await fleet.waitFor([node], s => s.hosts.length === 1, 'start')
     const second = await new Promise<{ code: number | null, err: string }>(resolve => {
-      const p = spawn(process.execPath, [bin, 'agent', '--config', join(node.dir, 'gpufleet.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] })
+      const p = spawn(process.execPath, [...AGENT_NODE_FLAGS, bin, 'agent', '--config', join(node.dir, 'gpufleet.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] })
       let err = ''
       p.stderr.on('data', (d: Buffer) => { err += d.toString() })
       p.on('close', code => { resolve({ code, err }) })

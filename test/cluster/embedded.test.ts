@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { StatusDocument } from '@gpufleet/core'
+import { AGENT_NODE_FLAGS } from '@gpufleet/agent'
 import { bin, sleep } from './harness.js'
 
 async function portFree (port: number): Promise<boolean> {
@@ -17,7 +18,7 @@ async function portFree (port: number): Promise<boolean> {
 describe.runIf(await portFree(7700) && await portFree(7701))('gpufleet agent with no --config', () => {
   it('creates ~/.gpufleet on first run, leads alone on loopback, serves its API on 127.0.0.1:7700', async () => {
     const home = mkdtempSync(join(tmpdir(), 'gpufleet-home-'))
-    const proc = spawn(process.execPath, [bin, 'agent'], { env: { ...process.env, GPUFLEET_HOME: home, PATH: '/usr/bin:/bin' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const proc = spawn(process.execPath, [...AGENT_NODE_FLAGS, bin, 'agent'], { env: { ...process.env, GPUFLEET_HOME: home, PATH: '/usr/bin:/bin' }, stdio: ['ignore', 'pipe', 'pipe'] })
     let err = ''
     proc.stderr.on('data', (d: Buffer) => { err += d.toString() })
     try {

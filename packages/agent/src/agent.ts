@@ -171,6 +171,7 @@ export class Agent extends EventEmitter<AgentEvents> {
         if (!outcome.accepted) { this.log.debug({ host: msg.report.hostname, reason: outcome.reason }, 'report ignored'); return false }
         this.inventory = outcome.state
         this.dirty.add(msg.report.hostname)
+        this.log.trace({ host: msg.report.hostname, seq: msg.seq, delayMs: now - Date.parse(msg.sentAt) }, 'report received')
         if (outcome.joined) this.log.info({ host: msg.report.hostname, peerId: msg.peerId }, 'host joined')
         if (msg.report.role === 'coordinator') this.stepElection({ type: 'coordinator-seen', who: { peerId: msg.peerId, hostname: msg.report.hostname, priority: msg.priority } })
         this.emit('host:changed', { ...msg.report, online: true, lastSeen: new Date(now).toISOString() })
@@ -381,12 +382,22 @@ export class Agent extends EventEmitter<AgentEvents> {
   }
 
   private routes (): ConstructorParameters<typeof ApiServer>[0]['routes'] {
-    const json = (value: unknown, status = 200): { status: number, type: string, body: string } => ({ status, type: 'application/json; charset=utf-8', body: JSON.stringify(value, null, 2) })
+    // Compact JSON: the dashboard polls nothing (it has the WebSocket) and `gpufleet status` formats for people.
+    const json = (value: unknown, status = 200): { status: number, type: string, body: string } => ({ status, type: 'application/json; charset=utf-8', body: JSON.stringify(value) })
     return {
       '/healthz': () => json({ ok: true }),
       '/api/status': () => json(this.status()),
       '/api/inventory': () => json(this.inventoryDocument()),
       '/api/plan': () => (this.plan === null ? json({ error: 'no plan yet' }, 404) : json(this.plan)),
+      // Cheap views for monitoring scripts that poll often: counts, and one host at a time.
+      '/api/summary': () => {
+        const hosts = this.hosts()
+        return json({ hosts: hosts.length, online: hosts.filter(h => h.online !== false).length, leader: this.election.leader?.hostname ?? null, term: this.election.term, planTerm: this.plan?.term ?? null })
+      },
+      '/api/host': (_req, url) => {
+        const host = this.hosts().find(h => h.hostname === url.searchParams.get('name'))
+        return host === undefined ? json({ error: `no host ${url.searchParams.get('name') ?? ''}` }, 404) : json(host)
+      },
       '/api/report.md': (_req, url) => {
         const lang = url.searchParams.get('lang') ?? this.config.report.lang
         if (lang !== 'fr' && lang !== 'en') return json({ error: `lang must be fr or en, got "${lang}"` }, 400)

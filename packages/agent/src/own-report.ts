@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import { hostReportSchema, validateDocument, type HostReport } from '@gpufleet/core'
-import { locateNvidiaSmi, probeHost, queryNvidiaSmi } from '@gpufleet/probe'
 import { HardwareFileError } from './errors.js'
 
 export interface OwnReportInit {
@@ -21,15 +20,27 @@ export interface OwnReportInit {
 export class OwnReport {
   private report: HostReport | null = null
   private lastFull = 0
+  private hardwareMtime = 0
 
   constructor (private readonly init: OwnReportInit) {}
 
   async current (now: number): Promise<HostReport> {
     if (this.init.hardwareFile !== undefined) {
-      this.report ??= await readHardwareFile(this.init.hardwareFile, this.init.hostname, this.init.role)
+      // Re-read when the file changes: editing a simulated host's hardware is seen by the fleet.
+      const mtime = (await stat(this.init.hardwareFile).catch(() => null))?.mtimeMs ?? 0
+      if (this.report === null || mtime !== this.hardwareMtime) {
+        try {
+          this.report = await readHardwareFile(this.init.hardwareFile, this.init.hostname, this.init.role)
+          this.hardwareMtime = mtime
+        } catch (err) {
+          // A bad edit keeps the last good hardware; only the first read is fatal.
+          if (this.report === null) throw err
+        }
+      }
       return { ...this.report, collectedAt: new Date(now).toISOString() }
     }
     if (this.report === null || now - this.lastFull >= (this.init.fullProbeEveryMs ?? 60_000)) {
+      const { probeHost } = await probe()
       this.report = await probeHost({ hostname: this.init.hostname, role: this.init.role, nvidiaSmiPath: this.init.nvidiaSmiPath, ollamaHost: this.init.ollamaHost })
       this.lastFull = now
       return this.report
@@ -38,6 +49,7 @@ export class OwnReport {
   }
 
   private async refreshLive (report: HostReport, now: number): Promise<HostReport> {
+    const { locateNvidiaSmi, queryNvidiaSmi } = await probe()
     const smi = locateNvidiaSmi({ explicitPath: this.init.nvidiaSmiPath })
     if (smi === null || !report.gpus.some(g => g.vendor === 'nvidia')) return { ...report, collectedAt: new Date(now).toISOString() }
     try {
@@ -52,6 +64,11 @@ export class OwnReport {
     }
     return this.report ?? report
   }
+}
+
+/** The probe (systeminformation, ollama) loads only on hosts that probe: simulated ones never pay for it. */
+async function probe (): Promise<typeof import('@gpufleet/probe')> {
+  return await import('@gpufleet/probe')
 }
 
 export async function readHardwareFile (path: string, hostname: string, role: 'coordinator' | 'worker'): Promise<HostReport> {

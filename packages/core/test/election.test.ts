@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { initialElection, isLeader, step, type ElectionAction, type ElectionEvent, type ElectionState } from '../src/index.js'
+import { TERM_STRIDE, initialElection, isLeader, nextTerm, step, termSlot, type ElectionAction, type ElectionEvent, type ElectionState } from '../src/index.js'
 
 const A = { peerId: '12D3KooWAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', hostname: 'myia-ai-01', priority: 100 }
 const B = { peerId: '12D3KooWBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB', hostname: 'myia-po-2023', priority: 50 }
@@ -22,7 +22,7 @@ describe('election', () => {
     expect(early.state.leader).toBeNull()
     const { state, actions } = run(early.state, [[1000, { type: 'tick' }], [2000, { type: 'tick' }]])
     expect(isLeader(state)).toBe(true)
-    expect(state.term).toBe(1)
+    expect(state.term).toBe(nextTerm(0, A.peerId))
     expect(actions.map(a => a.type)).toEqual(['became-leader', 'leader-changed', 'announce', 'announce'])
   })
 
@@ -40,7 +40,8 @@ describe('election', () => {
     expect(b.leader?.peerId).toBe(A.peerId)
     const after = run(b, [[3000, { type: 'tick' }]])
     expect(isLeader(after.state)).toBe(true)
-    expect(after.state.term).toBe(2)
+    expect(after.state.term).toBe(nextTerm(1, B.peerId))
+    expect(after.state.term).toBeGreaterThan(1)
   })
 
   it('does not take over from a higher-ranked coordinator that is still reporting', () => {
@@ -50,11 +51,11 @@ describe('election', () => {
   })
 
   it('the preferred coordinator takes leadership back with a higher term; the standby steps down', () => {
-    // B led at term 2 while A was away; A comes back, hears B, and claims term 3 after its grace.
+    // B led at term 2 while A was away; A comes back, hears B, and claims a higher term after its grace.
     const a = run(node(A, true, 10_000, 1), [[10_100, { type: 'leader', from: B, term: 2 }], [10_500, { type: 'tick' }], [11_000, { type: 'tick' }]])
-    expect(a.state.term).toBe(3)
+    expect(a.state.term).toBe(nextTerm(2, A.peerId))
     expect(isLeader(a.state)).toBe(true)
-    const b = run(node(B, true), [[0, { type: 'tick' }], [1000, { type: 'tick' }], [11_000, { type: 'leader', from: A, term: 3 }]])
+    const b = run(node(B, true), [[0, { type: 'tick' }], [1000, { type: 'tick' }], [11_000, { type: 'leader', from: A, term: nextTerm(5000, A.peerId) }]])
     expect(b.actions.map(x => x.type)).toContain('lost-leadership')
     expect(b.state.leader?.peerId).toBe(A.peerId)
   })
@@ -75,6 +76,13 @@ describe('election', () => {
     const bAfter = run(b, [[1100, { type: 'leader', from: A, term: b.term }]])
     expect(isLeader(bAfter.state)).toBe(false)
     expect(bAfter.actions.map(x => x.type)).toContain('lost-leadership')
+  })
+
+  it('terms are unique per claimant and always increase', () => {
+    expect(nextTerm(0, A.peerId)).toBeGreaterThan(0)
+    expect(nextTerm(0, A.peerId)).not.toBe(nextTerm(0, B.peerId))
+    expect(nextTerm(nextTerm(0, A.peerId), B.peerId)).toBeGreaterThan(nextTerm(0, A.peerId))
+    expect(nextTerm(5 * TERM_STRIDE + 1023, A.peerId) % TERM_STRIDE).toBe(termSlot(A.peerId))
   })
 
   it('with no live coordinator there is no leader', () => {

@@ -1,4 +1,3 @@
-import { gguf } from '@huggingface/gguf'
 import { Ollama } from 'ollama'
 import { InvalidInputError, shapeFromMetadata, type ModelShape } from '@gpufleet/core'
 import { DEFAULT_OLLAMA_HOST } from './ollama.js'
@@ -11,6 +10,8 @@ export class ModelMetadataError extends InvalidInputError {
 
 /** Reads a local GGUF file's header (metadata and tensor table only, never the weights). */
 export async function shapeFromGgufFile (path: string, contextLength?: number): Promise<ModelShape> {
+  // Loaded on demand: the parser brings @huggingface/tasks, megabytes an agent never needs.
+  const { gguf } = await import('@huggingface/gguf')
   let parsed: Awaited<ReturnType<typeof gguf>> & { parameterCount: number }
   try {
     parsed = await gguf(path, { allowLocalFile: true, computeParametersCount: true })

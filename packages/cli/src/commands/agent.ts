@@ -2,8 +2,6 @@ import { existsSync } from 'node:fs'
 import { homedir, hostname } from 'node:os'
 import { join } from 'node:path'
 import type { Command } from 'commander'
-import pino from 'pino'
-import { Agent } from '@gpufleet/agent'
 import { loadConfigFiles, nodeDirectory } from '../inputs/config.js'
 import type { CliIo } from '../io.js'
 import { initNode } from './init.js'
@@ -35,6 +33,7 @@ export function registerAgent (program: Command, io: CliIo): void {
         files = [file]
       }
       const config = loadConfigFiles(files)
+      const [{ Agent }, { pino }] = await Promise.all([import('@gpufleet/agent'), import('pino')])
       const logger = pino({ level: opts.logLevel, base: { host: config.node.name ?? hostname() } })
       const agent = new Agent({ config, baseDir: nodeDirectory(files), hardwareFile: opts.hardware, nvidiaSmiPath: opts.nvidiaSmi, logger })
       await agent.start()

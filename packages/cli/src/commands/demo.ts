@@ -33,6 +33,7 @@ export function registerDemo (program: Command, io: CliIo): void {
       const roosync = resolve(defaultConfigPath(), '../roosync')
       const dir = resolve(opts.dir ?? mkdtempSync(join(tmpdir(), 'gpufleet-demo-')))
       const bin = fileURLToPath(new URL('../bin.js', import.meta.url))
+      const { AGENT_NODE_FLAGS } = await import('@gpufleet/agent')
       let bootstrap: string | undefined
       const children: ChildProcess[] = []
       for (const [i, node] of SEED.entries()) {
@@ -47,7 +48,7 @@ export function registerDemo (program: Command, io: CliIo): void {
           // mDNS finds nothing on plain loopback; the demo bootstraps instead.
           writeFileSync(join(nodeDir, 'demo.yaml'), 'cluster:\n  mdns: false\n')
         }
-        const child = spawn(process.execPath, [bin, 'agent', '--config', join(nodeDir, 'gpufleet.yaml'), '--config', join(roosync, 'cluster.yaml'), '--config', join(nodeDir, 'demo.yaml'),
+        const child = spawn(process.execPath, [...AGENT_NODE_FLAGS, bin, 'agent', '--config', join(nodeDir, 'gpufleet.yaml'), '--config', join(roosync, 'cluster.yaml'), '--config', join(nodeDir, 'demo.yaml'),
           '--hardware', join(roosync, `${node.name}.hardware.json`), '--log-level', 'warn'], { stdio: ['ignore', 'inherit', 'inherit'] })
         children.push(child)
       }

@@ -3,7 +3,6 @@ import {
   InvalidInputError, KV_CACHE_TYPES, catalogModelShape, estimateDecodeSpeed, estimateMemory, formatBytes, matchGpu, parseCount,
   ESTIMATE_SCHEMA, estimateDocumentSchema, parseSize, type EstimateDocument, type GpuSpec, type KvCacheType, type ModelShape
 } from '@gpufleet/core'
-import { shapeFromGgufFile, shapeFromOllama } from '@gpufleet/probe'
 import { loadConfigFiles } from '../inputs/config.js'
 import type { CliIo } from '../io.js'
 
@@ -70,8 +69,10 @@ async function runEstimate (opts: EstimateOptions): Promise<string> {
     if (entry === undefined) throw new InvalidInputError(`--model: "${opts.model}" is not in the catalog (have: ${config.models.map(m => m.name).join(', ')})`)
     shape = catalogModelShape(entry)
   } else if (opts.gguf !== undefined) {
+    const { shapeFromGgufFile } = await import('@gpufleet/probe')
     shape = await shapeFromGgufFile(opts.gguf)
   } else if (opts.ollamaModel !== undefined) {
+    const { shapeFromOllama } = await import('@gpufleet/probe')
     shape = await shapeFromOllama(opts.ollamaModel, { host: opts.ollama })
   } else {
     if (opts.params === undefined || opts.quant === undefined) throw new InvalidInputError('estimate: give --params and --quant, or --model, --gguf or --ollama-model')

@@ -6,7 +6,6 @@ import { join, resolve } from 'node:path'
 import type { Command } from 'commander'
 import { stringify } from 'yaml'
 import { InvalidInputError } from '@gpufleet/core'
-import { createSwarmKey, isLoopbackHost, loadOrCreateIdentity, loadSwarmKey, peerIdOf, splitHostPort } from '@gpufleet/agent'
 import type { CliIo } from '../io.js'
 
 export interface InitOptions {
@@ -44,6 +43,8 @@ export async function initNode (opts: InitOptions): Promise<InitResult> {
   for (const b of opts.bootstrap ?? []) if (!/\/p2p\/[1-9A-HJ-NP-Za-km-z]+$/.test(b)) throw new InvalidInputError(`--bootstrap: expected a multiaddr ending in /p2p/<peer id>, got "${b}"`)
   const api = opts.api ?? '127.0.0.1:7700'
   if (!/^(\[[0-9a-fA-F:]+\]|[^\s:]+):\d{1,5}$/.test(api)) throw new InvalidInputError(`--api: expected HOST:PORT, got "${api}"`)
+  // The agent package brings libp2p: commands that do not run a node never load it.
+  const { createSwarmKey, isLoopbackHost, loadOrCreateIdentity, loadSwarmKey, peerIdOf, splitHostPort } = await import('@gpufleet/agent')
   const dir = resolve(opts.dir)
   const configPath = join(dir, 'gpufleet.yaml')
   if (existsSync(configPath) && opts.force !== true) throw new InvalidInputError(`${configPath} already exists (use --force to rewrite it; the identity key is kept)`)

@@ -1,5 +1,4 @@
 import type { Command } from 'commander'
-import { probeHostDetailed } from '@gpufleet/probe'
 import { renderHostReport } from '../format/host-report.js'
 import type { CliIo } from '../io.js'
 
@@ -14,6 +13,7 @@ export function registerProbe (program: Command, io: CliIo): void {
     .option('--raw-nvidia-smi <file>', "also write nvidia-smi's raw CSV output to this file (to share as a test fixture)")
     .action(async (opts: { json?: boolean, nvidiaSmi?: string, role: string, hostname?: string, ollama: string, rawNvidiaSmi?: string }) => {
       if (opts.role !== 'coordinator' && opts.role !== 'worker') throw io.usageError(`--role: expected coordinator or worker, got "${opts.role}"`)
+      const { probeHostDetailed } = await import('@gpufleet/probe')
       const result = await probeHostDetailed({ nvidiaSmiPath: opts.nvidiaSmi, role: opts.role, hostname: opts.hostname, ollamaHost: opts.ollama })
       if (opts.rawNvidiaSmi !== undefined) await io.writeFile(opts.rawNvidiaSmi, result.nvidiaSmiRaw ?? '')
       io.out(opts.json === true ? JSON.stringify(result.report, null, 2) : renderHostReport(result.report))

@@ -3,7 +3,7 @@
  * { state, actions }. The agent feeds it messages and timer ticks and carries out the actions.
  *
  * Rules: the highest-ranked live coordinator leads (rank = priority, then the smaller peer id);
- * every change of leader increases the term; the leader renews its lease every heartbeat;
+ * every claim increases the term (see nextTerm); the leader renews its lease every heartbeat;
  * followers drop a leader whose lease lapsed; a message from a lower term than the highest seen
  * is ignored (fencing); at equal terms the higher rank wins. With no live coordinator there is
  * no leader (the last plan stays in force).
@@ -38,6 +38,28 @@ export type ElectionAction =
   | { type: 'became-leader', term: number }
   | { type: 'lost-leadership', term: number }
   | { type: 'leader-changed', leader: LeaderInfo | null, term: number }
+
+/** Terms are epoch × TERM_STRIDE + the claimant's slot, so two claims never share a term. */
+export const TERM_STRIDE = 1024
+
+/** A stable slot in [0, TERM_STRIDE) for a peer id (FNV-1a). */
+export function termSlot (peerId: string): number {
+  let hash = 0x811c9dc5
+  for (let i = 0; i < peerId.length; i++) {
+    hash ^= peerId.charCodeAt(i)
+    hash = Math.imul(hash, 0x01000193) >>> 0
+  }
+  return hash % TERM_STRIDE
+}
+
+/**
+ * The term a coordinator claims after `current`: always higher, and unique to the claimant. Without
+ * votes (a lone standby must be able to take over), two coordinators on either side of a
+ * partition may both claim; distinct slots keep "at most one leader per term" true anyway.
+ */
+export function nextTerm (current: number, peerId: string): number {
+  return (Math.floor(current / TERM_STRIDE) + 1) * TERM_STRIDE + termSlot(peerId)
+}
 
 export function initialElection (config: ElectionConfig, now: number, persistedTerm = 0): ElectionState {
   return { config, startedAt: now, term: persistedTerm, leader: null, coordinators: new Map() }
@@ -105,7 +127,7 @@ export function step (state: ElectionState, event: ElectionEvent, now: number): 
       const best = liveCandidates(next, now).sort((a, b) => compareRank(b, a))[0]
       const outranksLeader = next.leader === null || compareRank(self, next.leader) > 0
       if (best?.peerId === self.peerId && outranksLeader) {
-        const term = next.term + 1
+        const term = nextTerm(next.term, self.peerId)
         setLeader({ ...self, term, renewedAt: now }, term)
         actions.push({ type: 'announce', term })
       }

@@ -1,0 +1,23 @@
+// One raw gossipsub node (the same libp2p stack as the agent, nothing of gpufleet on top), for the
+// baseline of the cluster benchmark. Prints one JSON line per message received: { sent, recv }.
+import '../../packages/cli/dist/polyfills.js'
+import { createFleetNode, loadOrCreateIdentity, loadSwarmKey } from '../../packages/agent/dist/index.js'
+
+const [keyPath, pskPath, bootstrap, publishCount] = process.argv.slice(2)
+const node = await createFleetNode({ privateKey: await loadOrCreateIdentity(keyPath), listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: bootstrap === '-' ? [] : [bootstrap], mdns: false, psk: await loadSwarmKey(pskPath), heartbeatMs: 1000 })
+const topic = 'raw-baseline'
+node.services.pubsub.subscribe(topic)
+node.services.pubsub.addEventListener('message', evt => {
+  const { sent } = JSON.parse(new TextDecoder().decode(evt.detail.data))
+  process.stdout.write(`${JSON.stringify({ sent, recv: Date.now() })}\n`)
+})
+process.stdout.write(`${JSON.stringify({ ready: node.getMultiaddrs()[0].toString() })}\n`)
+process.stdin.on('data', async line => {
+  // "publish": send N messages, 100 ms apart, with a 2 KB payload (about a host report's size).
+  if (!line.toString().startsWith('publish')) return
+  for (let i = 0; i < Number(publishCount); i++) {
+    await node.services.pubsub.publish(topic, new TextEncoder().encode(JSON.stringify({ sent: Date.now(), pad: 'x'.repeat(2048) })))
+    await new Promise(r => setTimeout(r, 100))
+  }
+})
+process.on('SIGTERM', async () => { await node.stop(); process.exit(0) })
