@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { AGENT_NODE_FLAGS, createFleetNode, loadOrCreateIdentity, loadSwarmKey, createSwarmKey } from '@gpufleet/agent'
+import { AGENT_NODE_FLAGS, createFleetNode, loadOrCreateIdentity, loadSwarmKey, createSwarmKey, signMessage } from '@gpufleet/agent'
 import type { StatusDocument } from '@gpufleet/core'
 import { spawn } from 'node:child_process'
 import { Fleet, SEED_FLEET, TIMINGS, bin, repoRoot, sleep } from './harness.js'
@@ -59,6 +59,21 @@ describe('a fleet of real agents on 127.0.0.1', () => {
     expect(s.plan?.assignments.length).toBeGreaterThan(0)
   })
 
+  it('a newcomer pulls the whole inventory on connect, including a host that is already offline', async () => {
+    fleet = await Fleet.create(SEED_FLEET.slice(0, 3))
+    const [ai01, po2023, po2024] = fleet.nodes as [typeof fleet.nodes[0], typeof fleet.nodes[0], typeof fleet.nodes[0]]
+    fleet.start(ai01)
+    fleet.start(po2023)
+    await fleet.waitFor([ai01, po2023], s => online(s).length === 2 && s.plan !== null, 'two nodes')
+    await fleet.kill(po2023, 'SIGTERM')
+    // po2023 no longer gossips: only a sync from ai-01 can tell the newcomer it exists.
+    fleet.start(po2024)
+    await fleet.waitFor([po2024], s => s.hosts.some(h => h.hostname === 'myia-po-2023') && s.plan !== null, 'the synced inventory')
+    const s = (await fleet.status(po2024))!
+    expect(s.hosts.find(h => h.hostname === 'myia-po-2023')?.gpus).toHaveLength(2)
+    expect(s.gossip.rejected).toBe(0)
+  })
+
   it('a second agent on the same data directory fails with a clear error, and the first keeps running', async () => {
     fleet = await Fleet.create(SEED_FLEET.slice(0, 1))
     const node = fleet.nodes[0]!
@@ -114,22 +129,27 @@ describe('a fleet of real agents on 127.0.0.1', () => {
       const victimBefore = (await fleet.status(leader))!.hosts.find(h => h.hostname === 'myia-po-2023')!
       const report = JSON.parse(readFileSync(join(repoRoot, 'configs/roosync/myia-po-2023.hardware.json'), 'utf8')) as object
       const send = async (msg: object): Promise<void> => { await rogue.services.pubsub.publish(topic, new TextEncoder().encode(JSON.stringify(msg))) }
-      // 1. Forged: signed by the rogue, claiming to be the victim's peer id, with no GPUs.
-      await send({ v: 1, type: 'report', peerId: victim.peerId, sentAt: new Date().toISOString(), seq: Number.MAX_SAFE_INTEGER, report: { ...report, gpus: [] }, priority: 0, addrs: [], api: null })
+      // 1. Forged: signed (libp2p and author) by the rogue, claiming to be the victim's peer id, with no GPUs.
+      await send((await signMessage(key, { v: 1, type: 'report', peerId: victim.peerId, sentAt: new Date().toISOString(), seq: Number.MAX_SAFE_INTEGER, report: { ...report, gpus: [] }, priority: 0, addrs: [], api: null })).message)
       // 2. Malformed.
       await send({ v: 1, type: 'report', peerId: rogue.peerId.toString(), seq: 'soon' })
-      // 3. A plan from a term far below the current one, claiming to come from the rogue itself.
+      // 3. The rogue's own report, but with a signature that is not its author's.
+      const other = await loadOrCreateIdentity(join(fleet.root, 'other.key'))
+      const badlySigned = await signMessage(other, { v: 1, type: 'report', peerId: rogue.peerId.toString(), sentAt: new Date().toISOString(), seq: 1, report: { ...report, hostname: 'rogue' }, priority: 0, addrs: [], api: null })
+      await send(badlySigned.message)
+      // 4. A properly signed plan from a term far below the current one: fencing must ignore it.
       const stalePlan = (await fleet.status(leader))!.plan!
-      await send({ v: 1, type: 'plan', peerId: rogue.peerId.toString(), sentAt: new Date().toISOString(), term: 1, plan: { ...stalePlan, term: 1, assignments: [] } })
-      await fleet.waitFor([leader], s => s.gossip.rejected >= 2, 'the rejections', 5000)
+      await send((await signMessage(key, { v: 1, type: 'plan', peerId: rogue.peerId.toString(), sentAt: new Date().toISOString(), term: 1, plan: { ...stalePlan, term: 1, assignments: [] } })).message)
+      await fleet.waitFor([leader], s => s.gossip.rejected >= 3 && s.gossip.ignored >= 1, 'the rejections', 5000)
       await sleep(500)
       const after = (await fleet.status(leader))!
       const victimAfter = after.hosts.find(h => h.hostname === 'myia-po-2023')!
       expect(victimAfter.gpus).toEqual(victimBefore.gpus)
       expect(after.plan!.term).toBe(after.term)
       expect(after.plan!.assignments.length).toBeGreaterThan(0)
-      expect(after.gossip.ignored).toBeGreaterThanOrEqual(1)
+      expect(after.hosts.map(h => h.hostname)).not.toContain('rogue')
       expect(leader.log.some(l => l.includes('forged: signed by'))).toBe(true)
+      expect(leader.log.filter(l => l.includes('message rejected')).join('\n')).toMatch(/bad signature: not written by/)
     } finally {
       await rogue.stop()
     }

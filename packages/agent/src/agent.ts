@@ -7,12 +7,14 @@ import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Logger } from 'pino'
+import type { PeerId, PrivateKey, Stream } from '@libp2p/interface'
 import {
-  GOSSIP_VERSION, INVENTORY_SCHEMA, STATUS_SCHEMA, applyReport, computePlan, decodeGossip, initialElection, inventoryHosts, isLeader,
-  planningFingerprint, renderReport, step,
-  type ElectionAction, type ElectionEvent, type ElectionState, type FleetConfig, type GossipMessage, type HostEntry, type HostReport,
-  type Inventory, type InventoryState, type Plan, type PlanMessage, type StatusDocument
+  GOSSIP_MAX_BYTES, GOSSIP_VERSION, INVENTORY_SCHEMA, STATUS_SCHEMA, applyReport, computePlan, decodeMessageText, initialElection, inventoryHosts, isLeader,
+  planningFingerprint, renderReport, step, syncResponseSchema,
+  type DecodeResult, type ElectionAction, type ElectionEvent, type ElectionState, type FleetConfig, type GossipMessage, type HostEntry, type HostReport,
+  type Inventory, type InventoryState, type LeaderMessage, type Plan, type PlanMessage, type ReportMessage, type StatusDocument
 } from '@gpufleet/core'
+import { signMessage, verifyAuthor } from './signing.js'
 import { ApiServer } from './http.js'
 import { loadOrCreateIdentity, loadSwarmKey, peerIdOf } from './identity.js'
 import { createFleetNode, type FleetNode } from './node.js'
@@ -39,6 +41,10 @@ export interface AgentEvents {
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
+/** Request/response: on every new connection each side pulls the other's whole inventory and plan. */
+export const SYNC_PROTOCOL = '/gpufleet/sync/1.0.0'
+const SYNC_MAX_BYTES = 16 * 1024 * 1024
+type Unsigned<M> = Omit<M, 'signature'>
 
 /**
  * One gpufleet node: gossips its own report every heartbeat, replicates everyone's into LevelDB,
@@ -58,6 +64,12 @@ export class Agent extends EventEmitter<AgentEvents> {
   private inventory: InventoryState = new Map()
   private election!: ElectionState
   private plan: Plan | null = null
+  /** The signed message the plan in force came in, relayed as is to peers that sync. */
+  private planRaw: string | null = null
+  private key: PrivateKey | null = null
+  private readonly lastSync = new Map<string, number>()
+  /** Peers whose state we pulled on the connection we have with them now. */
+  private readonly synced = new Set<string>()
   private seq = 0
   private peerId = ''
   private restoredTerm = 0
@@ -87,6 +99,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   async start (): Promise<void> {
     const { cluster, node } = this.config
     const key = await loadOrCreateIdentity(this.path('identity.key'))
+    this.key = key
     this.peerId = peerIdOf(key)
     let psk: Uint8Array | null = null
     if (cluster.pskFile !== null) {
@@ -108,7 +121,12 @@ export class Agent extends EventEmitter<AgentEvents> {
     }
     this.election = initialElection({ self: { peerId: this.peerId, hostname: this.hostname, priority: node.priority, coordinator: node.role === 'coordinator' }, leaseMs: cluster.leaderLease, startupGraceMs: Math.min(cluster.leaderLease, 2 * cluster.heartbeat) }, this.clock(), this.restoredTerm)
     const pubsub = this.node.services.pubsub
-    pubsub.topicValidators.set(this.topic, (_peer, msg) => this.validate(msg.type === 'signed' ? msg.from.toString() : undefined, msg.data))
+    pubsub.topicValidators.set(this.topic, async (_peer, msg) => await this.validate(msg.type === 'signed' ? msg.from.toString() : undefined, msg.data))
+    await this.node.handle(SYNC_PROTOCOL, stream => { void this.serveSync(stream) })
+    this.node.addEventListener('connection:open', evt => { void this.pullSync(evt.detail.remotePeer) })
+    this.node.addEventListener('peer:disconnect', evt => { this.synced.delete(evt.detail.toString()) })
+    // Connections opened while starting (bootstrap dials) came before the listener.
+    for (const connection of this.node.getConnections()) void this.pullSync(connection.remotePeer)
     pubsub.subscribe(this.topic)
     // A peer joining the topic gets everyone's state at once instead of waiting for heartbeats.
     pubsub.addEventListener('subscription-change', evt => {
@@ -136,9 +154,11 @@ export class Agent extends EventEmitter<AgentEvents> {
   /** What the node knew before it stopped: shown as not heard from until peers answer. */
   private async restore (): Promise<void> {
     const store = this.store!
-    const [hosts, plan, state] = await Promise.all([store.loadHosts(), store.loadPlan(), store.loadState()])
+    const [hosts, stored, state] = await Promise.all([store.loadHosts(), store.loadPlan(), store.loadState()])
     this.inventory = new Map(hosts.map(h => [h.report.hostname, h]))
-    this.plan = plan
+    this.plan = stored?.plan ?? null
+    this.planRaw = stored?.raw ?? null
+    const plan = this.plan
     this.seq = state.seq
     this.restoredTerm = Math.max(state.term, plan?.term ?? 0)
     if (hosts.length > 0) this.log.info({ hosts: hosts.length, planTerm: plan?.term ?? null }, 'restored inventory from disk')
@@ -150,24 +170,35 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   // ---- gossip in ----
 
-  private validate (from: string | undefined, data: Uint8Array): TopicValidatorResult {
-    this.stats.received++
-    const decoded = decodeGossip(data, from, decoder)
-    if (!decoded.ok) {
-      this.stats.rejected++
-      this.log.warn({ from, reason: decoded.reason }, 'gossip rejected')
-      return TopicValidatorResult.Reject
-    }
-    const accepted = this.apply(decoded.message)
-    if (!accepted) this.stats.ignored++
-    return accepted ? TopicValidatorResult.Accept : TopicValidatorResult.Ignore
+  private async validate (from: string | undefined, data: Uint8Array): Promise<TopicValidatorResult> {
+    const text = data.byteLength > GOSSIP_MAX_BYTES ? '' : decoder.decode(data)
+    const decoded = data.byteLength > GOSSIP_MAX_BYTES ? { ok: false as const, reason: `oversized: ${data.byteLength} bytes (limit ${GOSSIP_MAX_BYTES})` } : decodeMessageText(text, from)
+    const verdict = await this.receive(decoded, text, from ?? 'unknown')
+    return verdict === 'accepted' ? TopicValidatorResult.Accept : verdict === 'ignored' ? TopicValidatorResult.Ignore : TopicValidatorResult.Reject
   }
 
-  private apply (msg: GossipMessage): boolean {
+  /** One message from gossip or a sync response: verified, then applied. */
+  private async receive (decoded: DecodeResult, text: string, via: string): Promise<'accepted' | 'ignored' | 'rejected'> {
+    this.stats.received++
+    let reason: string | null = decoded.ok ? null : decoded.reason
+    if (decoded.ok && decoded.signed !== null && !(await verifyAuthor(decoded.message.peerId, decoded.signed.bytes, decoded.signed.signature))) {
+      reason = `bad signature: not written by ${decoded.message.peerId}`
+    }
+    if (!decoded.ok || reason !== null) {
+      this.stats.rejected++
+      this.log.warn({ via, reason }, 'message rejected')
+      return 'rejected'
+    }
+    const accepted = this.apply(decoded.message, text)
+    if (!accepted) this.stats.ignored++
+    return accepted ? 'accepted' : 'ignored'
+  }
+
+  private apply (msg: GossipMessage, raw?: string): boolean {
     const now = this.clock()
     switch (msg.type) {
       case 'report': {
-        const outcome = applyReport(this.inventory, msg, now, this.config.cluster.offlineAfter)
+        const outcome = applyReport(this.inventory, msg, now, this.config.cluster.offlineAfter, raw)
         if (!outcome.accepted) { this.log.debug({ host: msg.report.hostname, reason: outcome.reason }, 'report ignored'); return false }
         this.inventory = outcome.state
         this.dirty.add(msg.report.hostname)
@@ -184,17 +215,18 @@ export class Agent extends EventEmitter<AgentEvents> {
         return msg.term >= before
       }
       case 'plan':
-        return this.acceptPlan(msg)
+        return this.acceptPlan(msg, raw ?? null)
     }
   }
 
   /** Fencing: a plan of a lower term than the highest seen is never applied. */
-  private acceptPlan (msg: PlanMessage): boolean {
+  private acceptPlan (msg: PlanMessage, raw: string | null): boolean {
     if (msg.term < this.election.term) return false
     const current = this.plan
     if (current !== null && (msg.term < current.term || (msg.term === current.term && msg.plan.generatedAt <= current.generatedAt))) return false
     this.plan = msg.plan
-    void this.store?.savePlan(msg.plan)
+    this.planRaw = raw
+    void this.store?.savePlan(msg.plan, raw)
     this.log.info({ term: msg.term, assignments: msg.plan.assignments.length }, 'plan accepted')
     this.emit('plan:changed', msg.plan)
     return true
@@ -210,9 +242,11 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   private act (action: ElectionAction): void {
     switch (action.type) {
-      case 'announce':
-        void this.publish({ v: GOSSIP_VERSION, type: 'leader', peerId: this.peerId, sentAt: new Date(this.clock()).toISOString(), hostname: this.hostname, term: action.term, priority: this.config.node.priority })
+      case 'announce': {
+        const claim: LeaderMessage = { v: GOSSIP_VERSION, type: 'leader', peerId: this.peerId, sentAt: new Date(this.clock()).toISOString(), hostname: this.hostname, term: action.term, priority: this.config.node.priority }
+        void this.publish(JSON.stringify(claim))
         break
+      }
       case 'became-leader':
         this.log.info({ term: action.term }, 'leading')
         this.lastFingerprint = ''
@@ -255,8 +289,10 @@ export class Agent extends EventEmitter<AgentEvents> {
     const started = performance.now()
     const plan = computePlan({ hosts, config: this.config, term: this.election.term, generatedAt: new Date(this.clock()).toISOString() })
     this.log.info({ term: plan.term, assignments: plan.assignments.length, ms: Math.round(performance.now() - started) }, 'plan computed')
-    this.acceptPlan({ v: GOSSIP_VERSION, type: 'plan', peerId: this.peerId, sentAt: plan.generatedAt, term: plan.term, plan })
-    await this.publish({ v: GOSSIP_VERSION, type: 'plan', peerId: this.peerId, sentAt: plan.generatedAt, term: plan.term, plan })
+    const unsigned: Unsigned<PlanMessage> = { v: GOSSIP_VERSION, type: 'plan', peerId: this.peerId, sentAt: plan.generatedAt, term: plan.term, plan }
+    const { message, text } = await signMessage(this.key!, unsigned)
+    this.acceptPlan(message, text)
+    await this.publish(text)
     await this.writeReport(hosts, plan)
   }
 
@@ -279,13 +315,13 @@ export class Agent extends EventEmitter<AgentEvents> {
     if (this.stopping) return
     this.ticks++
     await this.publishOwnReport()
-    if (isLeader(this.election) && this.plan !== null && this.plan.term === this.election.term && this.ticks % 5 === 0) {
-      await this.publish({ v: GOSSIP_VERSION, type: 'plan', peerId: this.peerId, sentAt: new Date(this.clock()).toISOString(), term: this.plan.term, plan: this.plan })
-    }
+    if (isLeader(this.election) && this.planRaw !== null && this.plan?.term === this.election.term && this.ticks % 5 === 0) await this.publish(this.planRaw)
     for (const entry of this.inventory.values()) if (entry.peerId !== this.peerId) for (const a of entry.addrs) void this.maybeDial(entry.peerId, [a])
     // Configured bootstrap peers are dialed until connected, whatever the id order: they may
     // start after us, or restart.
     for (const addr of this.config.cluster.bootstrap) void this.dialBootstrap(addr)
+    // A pull that failed (the peer was still starting) is retried until it succeeds once.
+    for (const peer of this.node?.getPeers() ?? []) if (!this.synced.has(peer.toString())) void this.pullSync(peer)
     await this.flush()
   }
 
@@ -294,26 +330,71 @@ export class Agent extends EventEmitter<AgentEvents> {
     const report = await this.own.current(now)
     // Monotonic across restarts: never below the stored sequence, nor below the clock.
     this.seq = Math.max(this.seq + 1, now)
-    const msg: GossipMessage = { v: GOSSIP_VERSION, type: 'report', peerId: this.peerId, sentAt: new Date(now).toISOString(), seq: this.seq, report, priority: this.config.node.priority, addrs: this.addrs(), api: this.api?.address ?? null }
-    this.apply(msg)
-    await this.publish(msg)
+    const unsigned: Unsigned<ReportMessage> = { v: GOSSIP_VERSION, type: 'report', peerId: this.peerId, sentAt: new Date(now).toISOString(), seq: this.seq, report, priority: this.config.node.priority, addrs: this.addrs(), api: this.api?.address ?? null }
+    const { message, text } = await signMessage(this.key!, unsigned)
+    this.apply(message, text)
+    await this.publish(text)
   }
 
   private async reannounce (): Promise<void> {
     await this.publishOwnReport()
     if (isLeader(this.election)) {
       this.act({ type: 'announce', term: this.election.term })
-      if (this.plan !== null) await this.publish({ v: GOSSIP_VERSION, type: 'plan', peerId: this.peerId, sentAt: new Date(this.clock()).toISOString(), term: this.plan.term, plan: this.plan })
+      if (this.planRaw !== null) await this.publish(this.planRaw)
     }
   }
 
-  private async publish (msg: GossipMessage): Promise<void> {
+  private async publish (text: string): Promise<void> {
     if (this.node === null || this.stopping) return
     try {
-      await this.node.services.pubsub.publish(this.topic, encoder.encode(JSON.stringify(msg)))
+      await this.node.services.pubsub.publish(this.topic, encoder.encode(text))
       this.stats.published++
     } catch (err) {
-      this.log.debug({ err: (err as Error).message, type: msg.type }, 'publish failed')
+      this.log.debug({ err: (err as Error).message }, 'publish failed')
+    }
+  }
+
+  // ---- sync: pull a peer's whole state when a connection opens ----
+
+  private async serveSync (stream: Stream): Promise<void> {
+    try {
+      const reports = [...this.inventory.values()].map(e => e.raw).filter((r): r is string => r !== undefined)
+      stream.send(encoder.encode(JSON.stringify({ v: GOSSIP_VERSION, reports, plan: this.planRaw })))
+      await stream.close()
+    } catch (err) {
+      stream.abort(err as Error)
+    }
+  }
+
+  /**
+   * Asks a newly connected peer for everything it knows: a newcomer, or a node back from a
+   * partition, gets every host at once — offline ones included — and the plan in force. Every
+   * relayed report and plan is checked against its author's signature, as if gossiped.
+   */
+  private async pullSync (peer: PeerId): Promise<void> {
+    const node = this.node
+    const key = peer.toString()
+    const now = this.clock()
+    if (node === null || this.stopping || now - (this.lastSync.get(key) ?? 0) < this.config.cluster.heartbeat * 2) return
+    this.lastSync.set(key, now)
+    try {
+      const stream = await node.dialProtocol(peer, SYNC_PROTOCOL, { signal: AbortSignal.timeout(5000) })
+      const chunks: Uint8Array[] = []
+      let size = 0
+      for await (const chunk of stream) {
+        const bytes = chunk instanceof Uint8Array ? chunk : chunk.subarray()
+        size += bytes.byteLength
+        if (size > SYNC_MAX_BYTES) { stream.abort(new Error('sync response too large')); return }
+        chunks.push(bytes)
+      }
+      const parsed = syncResponseSchema.safeParse(JSON.parse(decoder.decode(Buffer.concat(chunks))))
+      if (!parsed.success) { this.stats.rejected++; this.log.warn({ peer: key }, 'malformed sync response'); return }
+      const texts = [...parsed.data.reports, ...(parsed.data.plan === null ? [] : [parsed.data.plan])]
+      for (const text of texts) await this.receive(decodeMessageText(text, undefined, { relayed: true }), text, `sync:${key}`)
+      this.synced.add(key)
+      this.log.debug({ peer: key, reports: parsed.data.reports.length }, 'synced')
+    } catch (err) {
+      this.log.debug({ peer: key, err: (err as Error).message }, 'sync failed')
     }
   }
 

@@ -2,7 +2,7 @@ export { createFleetNode, type FleetNode, type FleetNodeInit } from './node.js'
 export { loadOrCreateIdentity, loadIdentity, peerIdOf, createSwarmKey, loadSwarmKey } from './identity.js'
 export { DataDirLockedError, KeyFileError, HardwareFileError } from './errors.js'
 export { FleetStore, type NodeState } from './store.js'
-export { Agent, type AgentInit, type AgentEvents } from './agent.js'
+export { Agent, SYNC_PROTOCOL, type AgentInit, type AgentEvents } from './agent.js'
 export { ApiServer, isLoopbackHost, splitHostPort, type ApiServerInit, type Handler } from './http.js'
 export { OwnReport, readHardwareFile } from './own-report.js'
 /**
@@ -12,3 +12,4 @@ export { OwnReport, readHardwareFile } from './own-report.js'
  * the node command line.
  */
 export const AGENT_NODE_FLAGS = ['--max-semi-space-size=1', '--max-old-space-size=128']
+export { signMessage, verifyAuthor } from './signing.js'

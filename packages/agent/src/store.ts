@@ -3,7 +3,7 @@ import { Level } from 'level'
 import { hostReportSchema, planSchema, type HostEntry, type Plan } from '@gpufleet/core'
 import { DataDirLockedError } from './errors.js'
 
-interface StoredHost { peerId: string, seq: number, report: unknown, addrs: string[], api: string | null, lastSeen: number }
+interface StoredHost { peerId: string, seq: number, report: unknown, addrs: string[], api: string | null, lastSeen: number, raw?: string }
 export interface NodeState { term: number, seq: number }
 
 /**
@@ -42,17 +42,18 @@ export class FleetStore {
 
   async saveHosts (entries: readonly HostEntry[]): Promise<void> {
     if (entries.length === 0) return
-    await this.hosts.batch(entries.map(e => ({ type: 'put' as const, key: e.report.hostname, value: { peerId: e.peerId, seq: e.seq, report: e.report, addrs: e.addrs, api: e.api, lastSeen: e.lastSeen } })))
+    await this.hosts.batch(entries.map(e => ({ type: 'put' as const, key: e.report.hostname, value: { peerId: e.peerId, seq: e.seq, report: e.report, addrs: e.addrs, api: e.api, lastSeen: e.lastSeen, ...(e.raw === undefined ? {} : { raw: e.raw }) } })))
   }
 
-  async loadPlan (): Promise<Plan | null> {
-    const raw = await this.plans.get('current')
-    const parsed = planSchema.safeParse(raw)
-    return parsed.success ? parsed.data : null
+  /** The plan in force and the signed message it came in (relayed to peers that sync). */
+  async loadPlan (): Promise<{ plan: Plan, raw: string | null } | null> {
+    const [value, raw] = await Promise.all([this.plans.get('current'), this.plans.get('current-raw')])
+    const parsed = planSchema.safeParse(value)
+    return parsed.success ? { plan: parsed.data, raw: typeof raw === 'string' ? raw : null } : null
   }
 
-  async savePlan (plan: Plan): Promise<void> {
-    await this.plans.put('current', plan)
+  async savePlan (plan: Plan, raw: string | null): Promise<void> {
+    await this.plans.batch([{ type: 'put', key: 'current', value: plan }, ...(raw === null ? [] : [{ type: 'put' as const, key: 'current-raw', value: raw }])])
   }
 
   async loadState (): Promise<NodeState> {

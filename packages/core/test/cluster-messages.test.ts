@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { applyReport, decodeGossip, inventoryHosts, planningFingerprint, type HostReport, type InventoryState, type ReportMessage } from '../src/index.js'
+import { applyReport, decodeGossip, decodeMessageText, inventoryHosts, planningFingerprint, signingText, type HostReport, type InventoryState, type ReportMessage } from '../src/index.js'
 
 const PEER = '12D3KooWAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'
 const OTHER = '12D3KooWBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB'
 const hosts = (JSON.parse(readFileSync(join(import.meta.dirname, '../../../configs/roosync/inventory.json'), 'utf8')) as { hosts: HostReport[] }).hosts
 const report = hosts[3]!
-const msg = (seq: number, peerId = PEER, r: HostReport = report): ReportMessage => ({ v: 1, type: 'report', peerId, sentAt: '2026-11-22T10:00:00.000Z', seq, report: r, priority: 0, addrs: ['/ip4/127.0.0.1/tcp/7701/p2p/' + peerId], api: '127.0.0.1:7700' })
+const msg = (seq: number, peerId = PEER, r: HostReport = report): ReportMessage => ({ v: 1, type: 'report', peerId, sentAt: '2026-11-22T10:00:00.000Z', seq, report: r, priority: 0, addrs: ['/ip4/127.0.0.1/tcp/7701/p2p/' + peerId], api: '127.0.0.1:7700', signature: 'A'.repeat(88) })
 const enc = (x: unknown): Uint8Array => new TextEncoder().encode(typeof x === 'string' ? x : JSON.stringify(x))
 const dec = new TextDecoder()
 
@@ -22,11 +22,26 @@ describe('decodeGossip', () => {
     ['malformed', enc({ ...msg(1), seq: -1 }), PEER, /^malformed: seq/],
     ['unknown type', enc({ ...msg(1), type: 'gossip' }), PEER, /^malformed/],
     ['extra key', enc({ ...msg(1), admin: true }), PEER, /^malformed/],
-    ['oversized', new Uint8Array(70 * 1024), PEER, /^oversized: 71680 bytes/]
+    ['oversized', new Uint8Array(70 * 1024), PEER, /^oversized: 71680 bytes/],
+    ['without its author signature', enc({ ...msg(1), signature: undefined }), PEER, /^malformed: signature/]
   ])('rejects %s input with a reason', (_what, data, from, reason) => {
     const result = decodeGossip(data, from, dec)
     expect(result.ok).toBe(false)
     expect(result.ok ? '' : result.reason).toMatch(reason)
+  })
+})
+
+describe('relayed messages (sync)', () => {
+  it('accepts a relayed report whatever the relay, and hands back the exact text its author signed', () => {
+    const text = JSON.stringify(msg(3))
+    const decoded = decodeMessageText(text, undefined, { relayed: true })
+    expect(decoded.ok).toBe(true)
+    if (decoded.ok) expect(decoded.signed?.bytes).toBe(signingText(JSON.parse(text) as Record<string, unknown>))
+    expect(decoded.ok && decoded.signed?.bytes.includes('"signature"')).toBe(false)
+  })
+  it('never relays leader claims', () => {
+    const claim = { v: 1, type: 'leader', peerId: PEER, sentAt: '2026-11-22T10:00:00.000Z', hostname: 'x', term: 5, priority: 1 }
+    expect(decodeMessageText(JSON.stringify(claim), undefined, { relayed: true })).toEqual({ ok: false, reason: 'leader claims are not relayed' })
   })
 })
 

@@ -10,6 +10,8 @@ export interface HostEntry {
   api: string | null
   /** Local clock (ms) of the last report received; never the sender's clock. */
   lastSeen: number
+  /** The report message exactly as its author signed it, relayed as is in sync responses. */
+  raw?: string
 }
 
 export type InventoryState = ReadonlyMap<string, HostEntry>
@@ -25,7 +27,7 @@ export type ApplyOutcome =
  * peer is kept by its holder until that holder has been silent for `offlineAfterMs` (a
  * reinstalled machine gets a new identity; an impostor does not take over a live host).
  */
-export function applyReport (state: InventoryState, msg: ReportMessage, now: number, offlineAfterMs: number): ApplyOutcome {
+export function applyReport (state: InventoryState, msg: ReportMessage, now: number, offlineAfterMs: number, raw?: string): ApplyOutcome {
   const hostname = msg.report.hostname
   const known = state.get(hostname)
   if (known !== undefined) {
@@ -33,7 +35,7 @@ export function applyReport (state: InventoryState, msg: ReportMessage, now: num
     if (known.peerId !== msg.peerId && now - known.lastSeen < offlineAfterMs) return { accepted: false, state, reason: 'hostname-taken' }
   }
   const next = new Map(state)
-  next.set(hostname, { peerId: msg.peerId, seq: msg.seq, report: msg.report, addrs: msg.addrs, api: msg.api, lastSeen: now })
+  next.set(hostname, { peerId: msg.peerId, seq: msg.seq, report: msg.report, addrs: msg.addrs, api: msg.api, lastSeen: now, ...(raw === undefined ? {} : { raw }) })
   return { accepted: true, state: next, joined: known === undefined || now - known.lastSeen >= offlineAfterMs }
 }
 

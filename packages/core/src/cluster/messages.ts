@@ -7,6 +7,12 @@ export const GOSSIP_MAX_BYTES = 64 * 1024
 export const GOSSIP_VERSION = 1
 
 const peerId = z.string().min(10).max(100).regex(/^[1-9A-HJ-NP-Za-km-z]+$/, 'a base58 peer id')
+/**
+ * Reports and plans are also signed by their author's identity key (base64 Ed25519 over the
+ * message's JSON without this field), so a peer can relay them in a sync response and the
+ * receiver still checks who wrote them. Leader claims only travel by gossip (libp2p-signed).
+ */
+const signature = z.string().regex(/^[A-Za-z0-9+/=]{40,200}$/, 'a base64 signature')
 const common = { v: z.literal(GOSSIP_VERSION), peerId, sentAt: z.iso.datetime() }
 
 /** A host's own report: only that host may publish it, with an ever-increasing sequence number. */
@@ -20,7 +26,8 @@ export const reportMessageSchema = z.strictObject({
   /** The node's libp2p addresses (with /p2p/), so every peer can keep a connection to it. */
   addrs: z.array(z.string().startsWith('/').max(300)).max(16),
   /** Its HTTP API address (HOST:PORT), for links from the dashboard. */
-  api: z.string().max(300).nullable()
+  api: z.string().max(300).nullable(),
+  signature
 })
 
 /** A coordinator's claim or renewal of leadership for a term. */
@@ -37,7 +44,8 @@ export const planMessageSchema = z.strictObject({
   ...common,
   type: z.literal('plan'),
   term: z.number().int().positive(),
-  plan: planSchema
+  plan: planSchema,
+  signature
 })
 
 export const gossipMessageSchema = z.discriminatedUnion('type', [reportMessageSchema, leaderMessageSchema, planMessageSchema])
@@ -46,7 +54,24 @@ export type ReportMessage = z.infer<typeof reportMessageSchema>
 export type LeaderMessage = z.infer<typeof leaderMessageSchema>
 export type PlanMessage = z.infer<typeof planMessageSchema>
 
-export type DecodeResult = { ok: true, message: GossipMessage } | { ok: false, reason: string }
+export type DecodeResult = { ok: true, message: GossipMessage, signed: SignedPart | null } | { ok: false, reason: string }
+
+/** The bytes an author signed, and the signature, for the receiver to verify. */
+export interface SignedPart { bytes: string, signature: string }
+
+/** The JSON an author signs: the message without its signature, in the author's key order. */
+export function signingText (message: Record<string, unknown>): string {
+  const { signature: _drop, ...rest } = message
+  return JSON.stringify(rest)
+}
+
+/** A sync response: every host's last signed report and the signed plan in force, as JSON texts. */
+export const syncResponseSchema = z.strictObject({
+  v: z.literal(GOSSIP_VERSION),
+  reports: z.array(z.string().max(GOSSIP_MAX_BYTES)).max(10_000),
+  plan: z.string().max(GOSSIP_MAX_BYTES).nullable()
+})
+export type SyncResponse = z.infer<typeof syncResponseSchema>
 
 /**
  * Decodes and validates one gossip payload. `from` is the libp2p signer of the message: a
@@ -54,9 +79,19 @@ export type DecodeResult = { ok: true, message: GossipMessage } | { ok: false, r
  */
 export function decodeGossip (data: Uint8Array, from: string | undefined, decoder: { decode: (b: Uint8Array) => string }): DecodeResult {
   if (data.byteLength > GOSSIP_MAX_BYTES) return { ok: false, reason: `oversized: ${data.byteLength} bytes (limit ${GOSSIP_MAX_BYTES})` }
+  return decodeMessageText(decoder.decode(data), from)
+}
+
+/**
+ * Decodes one message's JSON text. `from` is who vouches for it: the libp2p signer for gossip,
+ * or undefined for a relayed message (then only its own signature can vouch, so leader claims,
+ * which carry none, are refused). The author signature itself is checked by the caller (async).
+ */
+export function decodeMessageText (text: string, from: string | undefined, options: { relayed?: boolean } = {}): DecodeResult {
+  if (text.length > GOSSIP_MAX_BYTES) return { ok: false, reason: `oversized: ${text.length} bytes (limit ${GOSSIP_MAX_BYTES})` }
   let json: unknown
   try {
-    json = JSON.parse(decoder.decode(data))
+    json = JSON.parse(text)
   } catch {
     return { ok: false, reason: 'not JSON' }
   }
@@ -65,8 +100,14 @@ export function decodeGossip (data: Uint8Array, from: string | undefined, decode
     const issue = parsed.error.issues[0]
     return { ok: false, reason: `malformed: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim() }
   }
-  if (from === undefined) return { ok: false, reason: 'unsigned' }
-  if (parsed.data.peerId !== from) return { ok: false, reason: `forged: signed by ${from} but claims to be ${parsed.data.peerId}` }
-  if (parsed.data.type === 'plan' && parsed.data.plan.term !== parsed.data.term) return { ok: false, reason: 'malformed: plan.term differs from the message term' }
-  return { ok: true, message: parsed.data }
+  const message = parsed.data
+  if (options.relayed === true) {
+    if (message.type === 'leader') return { ok: false, reason: 'leader claims are not relayed' }
+  } else {
+    if (from === undefined) return { ok: false, reason: 'unsigned' }
+    if (message.peerId !== from) return { ok: false, reason: `forged: signed by ${from} but claims to be ${message.peerId}` }
+  }
+  if (message.type === 'plan' && message.plan.term !== message.term) return { ok: false, reason: 'malformed: plan.term differs from the message term' }
+  const signed = message.type === 'leader' ? null : { bytes: signingText(json as Record<string, unknown>), signature: message.signature }
+  return { ok: true, message, signed }
 }
