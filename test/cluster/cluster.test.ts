@@ -12,7 +12,7 @@ afterEach(async () => { await fleet?.destroy(); fleet = undefined })
 const online = (s: StatusDocument): string[] => s.hosts.filter(h => h.online !== false).map(h => h.hostname).sort()
 const ALL = SEED_FLEET.map(s => s.name).sort()
 
-describe('a fleet of real agents on 127.0.0.1', () => {
+describe('a fleet of real agents on 127.0.0.1', { timeout: 60_000 }, () => {
   it('five agents converge: everyone sees everyone, the preferred coordinator leads, one plan everywhere', async () => {
     fleet = await Fleet.create(SEED_FLEET)
     fleet.startAll()
@@ -49,7 +49,7 @@ describe('a fleet of real agents on 127.0.0.1', () => {
     fleet = await Fleet.create(SEED_FLEET.slice(0, 3))
     fleet.startAll()
     await fleet.waitFor(fleet.nodes, s => online(s).length === 3 && s.plan !== null, 'convergence')
-    for (const n of fleet.nodes) await fleet.kill(n, 'SIGTERM')
+    await Promise.all(fleet.nodes.map(async n => { await fleet!.kill(n, 'SIGTERM') }))
     const web = fleet.node('myia-po-2024')
     fleet.start(web)
     await fleet.waitFor([web], s => s.hosts.length === 3, 'the restored inventory')

@@ -70,6 +70,9 @@ export class Agent extends EventEmitter<AgentEvents> {
   private readonly lastSync = new Map<string, number>()
   /** Peers whose state we pulled on the connection we have with them now. */
   private readonly synced = new Set<string>()
+  /** At most one dial and one sync per peer at a time: under load, retries must not pile up. */
+  private readonly dialing = new Set<string>()
+  private readonly syncing = new Set<string>()
   private seq = 0
   private peerId = ''
   private restoredTerm = 0
@@ -79,7 +82,10 @@ export class Agent extends EventEmitter<AgentEvents> {
   private planTimer: NodeJS.Timeout | null = null
   private ticks = 0
   private lastReportText = ''
+  private reportWrites: Promise<void> = Promise.resolve()
   private stopping = false
+  /** Fired by stop(): in-flight dials and syncs end at once instead of at their timeouts. */
+  private readonly stopped = new AbortController()
   readonly stats = { received: 0, rejected: 0, ignored: 0, published: 0 }
 
   constructor (private readonly init: AgentInit) {
@@ -123,7 +129,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     const pubsub = this.node.services.pubsub
     pubsub.topicValidators.set(this.topic, async (_peer, msg) => await this.validate(msg.type === 'signed' ? msg.from.toString() : undefined, msg.data))
     await this.node.handle(SYNC_PROTOCOL, stream => { void this.serveSync(stream) })
-    this.node.addEventListener('connection:open', evt => { void this.pullSync(evt.detail.remotePeer) })
+    this.node.addEventListener('connection:open', evt => { if (!this.synced.has(evt.detail.remotePeer.toString())) void this.pullSync(evt.detail.remotePeer) })
     this.node.addEventListener('peer:disconnect', evt => { this.synced.delete(evt.detail.toString()) })
     // Connections opened while starting (bootstrap dials) came before the listener.
     for (const connection of this.node.getConnections()) void this.pullSync(connection.remotePeer)
@@ -142,6 +148,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   async stop (): Promise<void> {
     if (this.stopping) return
     this.stopping = true
+    this.stopped.abort()
     for (const t of this.timers) clearInterval(t)
     if (this.planTimer !== null) clearTimeout(this.planTimer)
     await this.api?.stop()
@@ -155,7 +162,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   private async restore (): Promise<void> {
     const store = this.store!
     const [hosts, stored, state] = await Promise.all([store.loadHosts(), store.loadPlan(), store.loadState()])
-    this.inventory = new Map(hosts.map(h => [h.report.hostname, h]))
+    this.inventory = new Map(hosts.map(h => [h.report.hostname, { ...h, restored: true }]))
     this.plan = stored?.plan ?? null
     this.planRaw = stored?.raw ?? null
     const plan = this.plan
@@ -296,17 +303,21 @@ export class Agent extends EventEmitter<AgentEvents> {
     await this.writeReport(hosts, plan)
   }
 
-  private async writeReport (hosts: HostReport[], plan: Plan): Promise<void> {
-    const text = renderReport({ hosts, plan, config: this.config, lang: this.config.report.lang })
-    if (text === this.lastReportText) return
-    const target = this.path(this.config.report.path)
-    try {
-      await writeFile(`${target}.tmp`, text)
-      await rename(`${target}.tmp`, target)
-      this.lastReportText = text
-    } catch (err) {
-      this.log.error({ path: target, err: (err as Error).message }, 'cannot write the GPU spec document')
-    }
+  /** Writes are chained: two plans in quick succession never interleave their temp-file renames. */
+  private writeReport (hosts: HostReport[], plan: Plan): Promise<void> {
+    this.reportWrites = this.reportWrites.then(async () => {
+      const text = renderReport({ hosts, plan, config: this.config, lang: this.config.report.lang })
+      if (text === this.lastReportText) return
+      const target = this.path(this.config.report.path)
+      try {
+        await writeFile(`${target}.tmp`, text)
+        await rename(`${target}.tmp`, target)
+        this.lastReportText = text
+      } catch (err) {
+        this.log.error({ path: target, err: (err as Error).message }, 'cannot write the GPU spec document')
+      }
+    })
+    return this.reportWrites
   }
 
   // ---- heartbeat and gossip out ----
@@ -322,7 +333,8 @@ export class Agent extends EventEmitter<AgentEvents> {
     for (const addr of this.config.cluster.bootstrap) void this.dialBootstrap(addr)
     // A pull that failed (the peer was still starting) is retried until it succeeds once.
     for (const peer of this.node?.getPeers() ?? []) if (!this.synced.has(peer.toString())) void this.pullSync(peer)
-    await this.flush()
+    // The disk copy only serves restarts: every 5 heartbeats is enough (and always on stop).
+    if (this.ticks % 5 === 0) await this.flush()
   }
 
   private async publishOwnReport (): Promise<void> {
@@ -375,10 +387,14 @@ export class Agent extends EventEmitter<AgentEvents> {
     const node = this.node
     const key = peer.toString()
     const now = this.clock()
-    if (node === null || this.stopping || now - (this.lastSync.get(key) ?? 0) < this.config.cluster.heartbeat * 2) return
+    if (node === null || this.stopping || this.syncing.has(key) || now - (this.lastSync.get(key) ?? 0) < this.config.cluster.heartbeat * 2) return
     this.lastSync.set(key, now)
+    this.syncing.add(key)
+    // The whole exchange, reading included, is bounded: a stuck peer costs one stream for 10 s.
+    const signal = this.bounded(10_000)
     try {
-      const stream = await node.dialProtocol(peer, SYNC_PROTOCOL, { signal: AbortSignal.timeout(5000) })
+      const stream = await node.dialProtocol(peer, SYNC_PROTOCOL, { signal })
+      signal.addEventListener('abort', () => { stream.abort(new Error('sync timed out')) }, { once: true })
       const chunks: Uint8Array[] = []
       let size = 0
       for await (const chunk of stream) {
@@ -395,33 +411,39 @@ export class Agent extends EventEmitter<AgentEvents> {
       this.log.debug({ peer: key, reports: parsed.data.reports.length }, 'synced')
     } catch (err) {
       this.log.debug({ peer: key, err: (err as Error).message }, 'sync failed')
+    } finally {
+      this.syncing.delete(key)
     }
   }
 
   /** Small fleets are full meshes: the smaller peer id dials, so each pair gets one connection. */
   private async maybeDial (peer: string, addrs: string[]): Promise<void> {
+    if (!(this.peerId < peer)) return
+    await this.dialOnce(peer, () => addrs.map(a => multiaddr(a)).find(a => a.toString().includes(peer)) ?? peerIdFromString(peer))
+  }
+
+  private async dialOnce (peer: string, target: () => Parameters<FleetNode['dial']>[0]): Promise<void> {
     const node = this.node
-    if (node === null || this.stopping || !(this.peerId < peer)) return
+    if (node === null || this.stopping || peer === this.peerId || this.dialing.has(peer)) return
+    this.dialing.add(peer)
     try {
-      const id = peerIdFromString(peer)
-      if (node.getConnections(id).length > 0) return
-      const target = addrs.map(a => multiaddr(a)).find(a => a.toString().includes(peer)) ?? id
-      await node.dial(target, { signal: AbortSignal.timeout(3000) })
+      if (node.getConnections(peerIdFromString(peer)).length > 0) return
+      await node.dial(target(), { signal: this.bounded(5000) })
     } catch (err) {
       this.log.debug({ peer, err: (err as Error).message }, 'dial failed')
+    } finally {
+      this.dialing.delete(peer)
     }
   }
 
   private async dialBootstrap (addr: string): Promise<void> {
-    const node = this.node
     const peer = /\/p2p\/([1-9A-HJ-NP-Za-km-z]+)$/.exec(addr)?.[1]
-    if (node === null || this.stopping || peer === undefined || peer === this.peerId) return
-    try {
-      if (node.getConnections(peerIdFromString(peer)).length > 0) return
-      await node.dial(multiaddr(addr), { signal: AbortSignal.timeout(3000) })
-    } catch (err) {
-      this.log.debug({ addr, err: (err as Error).message }, 'bootstrap dial failed')
-    }
+    if (peer !== undefined) await this.dialOnce(peer, () => multiaddr(addr))
+  }
+
+  /** A signal that fires after `ms`, or as soon as the agent stops. */
+  private bounded (ms: number): AbortSignal {
+    return AbortSignal.any([this.stopped.signal, AbortSignal.timeout(ms)])
   }
 
   private async flush (): Promise<void> {
@@ -457,7 +479,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       term: this.election.term,
       hosts: this.hosts(),
       plan: this.plan,
-      peers: { connected: this.node?.getPeers().length ?? 0 },
+      peers: { connected: this.node?.getPeers().length ?? 0, subscribed: this.node?.services.pubsub.getSubscribers(this.topic).length ?? 0 },
       gossip: { ...this.stats }
     }
   }

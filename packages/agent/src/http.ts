@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { InvalidInputError } from '@gpufleet/core'
 
 export type Handler = (req: IncomingMessage, url: URL) => Promise<{ status: number, type: string, body: string }> | { status: number, type: string, body: string }
 
@@ -35,7 +36,7 @@ export class ApiServer {
     this.port = port
     this.needsToken = !isLoopbackHost(host)
     if (this.needsToken && (init.token === null || init.token.length < 16)) {
-      throw new Error(`api.listen ${init.listen} is not a loopback address: set api.token (gpufleet init generates one)`)
+      throw new InvalidInputError(`api.listen ${init.listen} is not a loopback address: set api.token, at least 16 characters (gpufleet init generates one)`)
     }
   }
 

@@ -63,6 +63,12 @@ describe('inventory', () => {
     expect(applyReport(one, msg(1, OTHER), 11_000, 10_000)).toMatchObject({ accepted: true, joined: true })
   })
 
+  it('shows an entry restored from disk as offline until its host speaks again', () => {
+    const restored = new Map([[report.hostname, { ...applyReport(empty, msg(5), 1000, 10_000).state.get(report.hostname)!, restored: true }]])
+    expect(inventoryHosts(restored, 1001, 10_000, ms => String(ms))[0]?.online).toBe(false)
+    expect(inventoryHosts(applyReport(restored, msg(6), 1002, 10_000).state, 1003, 10_000, ms => String(ms))[0]?.online).toBe(true)
+  })
+
   it('shows hosts online until offlineAfter, with lastSeen from the local clock', () => {
     const state = applyReport(empty, msg(1), 1000, 10_000).state
     const iso = (ms: number): string => new Date(ms).toISOString()

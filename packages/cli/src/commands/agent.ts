@@ -5,8 +5,8 @@ import type { Command } from 'commander'
 import { loadConfigFiles, nodeDirectory } from '../inputs/config.js'
 import type { CliIo } from '../io.js'
 import { initNode } from './init.js'
+import { collect } from '../options.js'
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value]
 
 /** Where the "embedded default" lives when `gpufleet agent` is run without --config. */
 export function defaultHome (): string {
@@ -34,7 +34,8 @@ export function registerAgent (program: Command, io: CliIo): void {
       }
       const config = loadConfigFiles(files)
       const [{ Agent }, { pino }] = await Promise.all([import('@gpufleet/agent'), import('pino')])
-      const logger = pino({ level: opts.logLevel, base: { host: config.node.name ?? hostname() } })
+      // `node` names this agent in every line; events use `host` for the host they are about.
+      const logger = pino({ level: opts.logLevel, base: { node: config.node.name ?? hostname() } })
       const agent = new Agent({ config, baseDir: nodeDirectory(files), hardwareFile: opts.hardware, nvidiaSmiPath: opts.nvidiaSmi, logger })
       await agent.start()
       io.err(`gpufleet: ${config.node.name ?? hostname()} running; API on http://${agent.apiAddress ?? '?'}`)
@@ -43,5 +44,8 @@ export function registerAgent (program: Command, io: CliIo): void {
         process.once('SIGINT', stop)
         process.once('SIGTERM', stop)
       })
+      // Everything is flushed and closed; libp2p can leave a timer or two pending for seconds,
+      // and a service manager waiting on a stop should not.
+      process.exit(0)
     })
 }

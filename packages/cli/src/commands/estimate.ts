@@ -5,13 +5,13 @@ import {
 } from '@gpufleet/core'
 import { loadConfigFiles } from '../inputs/config.js'
 import type { CliIo } from '../io.js'
+import { collect } from '../options.js'
 
 interface EstimateOptions {
   params?: string, quant?: string, ctx?: string, layers?: string, kvHeads?: string, headDim?: string, heads?: string, embedding?: string,
   activeParams?: string, kvType?: string, gpu?: string, bandwidth?: string, vram?: string, model?: string, gguf?: string, ollamaModel?: string, ollama: string, config: string[], json?: boolean
 }
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value]
 
 function positiveInt (flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined

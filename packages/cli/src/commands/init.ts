@@ -7,6 +7,7 @@ import type { Command } from 'commander'
 import { stringify } from 'yaml'
 import { InvalidInputError } from '@gpufleet/core'
 import type { CliIo } from '../io.js'
+import { collect } from '../options.js'
 
 export interface InitOptions {
   dir: string
@@ -72,7 +73,6 @@ export async function initNode (opts: InitOptions): Promise<InitResult> {
   return { peerId, multiaddrs: shareableAddrs(listen, peerId), config: configPath }
 }
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value]
 
 export function registerInit (program: Command, io: CliIo): void {
   program.command('init')

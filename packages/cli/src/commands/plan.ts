@@ -4,8 +4,8 @@ import { renderTable } from '../format/table.js'
 import { loadConfigFiles } from '../inputs/config.js'
 import { readInventoryFile } from '../inputs/inventory.js'
 import type { CliIo } from '../io.js'
+import { collect } from '../options.js'
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value]
 
 export function registerPlan (program: Command, io: CliIo): void {
   program.command('plan')

@@ -25,20 +25,21 @@ async function getJson (base: string, path: string, token: string | undefined): 
 
 interface RemoteOpts { api: string, token?: string, json?: boolean }
 
-export function registerRemote (program: Command, io: CliIo): void {
-  program.command('status')
-    .description('ask a running agent for the fleet: leader, term, hosts, plan')
+/** The flags every command talking to a running agent takes. */
+function remote (command: Command): Command {
+  return command
     .option('--api <url>', 'agent API', 'http://127.0.0.1:7700')
     .option('--token <token>', 'bearer token (default: GPUFLEET_TOKEN)', process.env.GPUFLEET_TOKEN)
+}
+
+export function registerRemote (program: Command, io: CliIo): void {
+  remote(program.command('status').description('ask a running agent for the fleet: leader, term, hosts, plan'))
     .option('--json', 'print the gpufleet.status/v1 document')
     .action(async (opts: RemoteOpts) => {
       const status = statusSchema.parse(await getJson(opts.api, '/api/status', opts.token))
       io.out(opts.json === true ? JSON.stringify(status, null, 2) : renderStatus(status))
     })
-  program.command('inventory')
-    .description('print the inventory file of the running cluster')
-    .option('--api <url>', 'agent API', 'http://127.0.0.1:7700')
-    .option('--token <token>', 'bearer token (default: GPUFLEET_TOKEN)', process.env.GPUFLEET_TOKEN)
+  remote(program.command('inventory').description('print the inventory file of the running cluster'))
     .option('--json', 'print gpufleet.inventory/v1 (the only format)')
     .action(async (opts: RemoteOpts) => {
       io.out(JSON.stringify(inventorySchema.parse(await getJson(opts.api, '/api/inventory', opts.token)), null, 2))

@@ -3,8 +3,8 @@ import { computePlan, InvalidInputError, renderReport } from '@gpufleet/core'
 import { loadConfigFiles } from '../inputs/config.js'
 import { readInventoryFile } from '../inputs/inventory.js'
 import type { CliIo } from '../io.js'
+import { collect } from '../options.js'
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value]
 
 export function registerReport (program: Command, io: CliIo): void {
   program.command('report')

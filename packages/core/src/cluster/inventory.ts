@@ -12,6 +12,8 @@ export interface HostEntry {
   lastSeen: number
   /** The report message exactly as its author signed it, relayed as is in sync responses. */
   raw?: string
+  /** Loaded from disk at start: not heard from since, so offline until a fresh report arrives. */
+  restored?: boolean
 }
 
 export type InventoryState = ReadonlyMap<string, HostEntry>
@@ -32,15 +34,15 @@ export function applyReport (state: InventoryState, msg: ReportMessage, now: num
   const known = state.get(hostname)
   if (known !== undefined) {
     if (known.peerId === msg.peerId && msg.seq <= known.seq) return { accepted: false, state, reason: 'stale' }
-    if (known.peerId !== msg.peerId && now - known.lastSeen < offlineAfterMs) return { accepted: false, state, reason: 'hostname-taken' }
+    if (known.peerId !== msg.peerId && isHostOnline(known, now, offlineAfterMs)) return { accepted: false, state, reason: 'hostname-taken' }
   }
   const next = new Map(state)
   next.set(hostname, { peerId: msg.peerId, seq: msg.seq, report: msg.report, addrs: msg.addrs, api: msg.api, lastSeen: now, ...(raw === undefined ? {} : { raw }) })
-  return { accepted: true, state: next, joined: known === undefined || now - known.lastSeen >= offlineAfterMs }
+  return { accepted: true, state: next, joined: known === undefined || !isHostOnline(known, now, offlineAfterMs) }
 }
 
 export function isHostOnline (entry: HostEntry, now: number, offlineAfterMs: number): boolean {
-  return now - entry.lastSeen < offlineAfterMs
+  return entry.restored !== true && now - entry.lastSeen < offlineAfterMs
 }
 
 /** The inventory as documents show it: every host with `online` and `lastSeen`, sorted by name. */

@@ -24,7 +24,8 @@ export const statusSchema = z.object({
   term: z.number().int().nonnegative(),
   hosts: z.array(hostReportSchema),
   plan: planSchema.nullable(),
-  peers: z.object({ connected: z.number().int().nonnegative() }),
+  /** Connected peers, and those of them subscribed to the fleet's topic. */
+  peers: z.object({ connected: z.number().int().nonnegative(), subscribed: z.number().int().nonnegative() }),
   gossip: z.object({
     received: z.number().int().nonnegative(),
     rejected: z.number().int().nonnegative(),
