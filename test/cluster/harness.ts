@@ -84,7 +84,7 @@ export class Fleet {
 
   start (node: FleetNode): void {
     const hardware = node.spec.hardware ?? join(roosync, `${node.spec.name}.hardware.json`)
-    const proc = spawn(process.execPath, [...AGENT_NODE_FLAGS, bin, 'agent', '--config', join(node.dir, 'gpufleet.yaml'), '--config', this.shared, '--hardware', hardware, '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const proc = spawn(process.execPath, [...AGENT_NODE_FLAGS, bin, 'agent', '--config', join(node.dir, 'gpufleet.yaml'), '--config', this.shared, '--hardware', hardware, '--log-level', 'debug'], { stdio: ['ignore', 'pipe', 'pipe'] })
     const keep = (d: Buffer): void => { node.log.push(...d.toString().split('\n').filter(Boolean)); if (node.log.length > 2000) node.log.splice(0, 1000) }
     proc.stdout.on('data', keep)
     proc.stderr.on('data', keep)

@@ -370,6 +370,12 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   private async serveSync (stream: Stream): Promise<void> {
     try {
+      // Read the request to its end (the asker half-closes): it is tiny, and bounded anyway.
+      let size = 0
+      for await (const chunk of stream) {
+        size += chunk.byteLength
+        if (size > 4096) { stream.abort(new Error('sync request too large')); return }
+      }
       const reports = [...this.inventory.values()].map(e => e.raw).filter((r): r is string => r !== undefined)
       stream.send(encoder.encode(JSON.stringify({ v: GOSSIP_VERSION, reports, plan: this.planRaw })))
       await stream.close()
@@ -395,6 +401,9 @@ export class Agent extends EventEmitter<AgentEvents> {
     try {
       const stream = await node.dialProtocol(peer, SYNC_PROTOCOL, { signal })
       signal.addEventListener('abort', () => { stream.abort(new Error('sync timed out')) }, { once: true })
+      // Writing first makes libp2p send the protocol header (it negotiates lazily), then half-close.
+      stream.send(encoder.encode(JSON.stringify({ v: GOSSIP_VERSION })))
+      await stream.close({ signal })
       const chunks: Uint8Array[] = []
       let size = 0
       for await (const chunk of stream) {

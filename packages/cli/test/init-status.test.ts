@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, statSync } from 'node:fs'
+import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -49,9 +50,11 @@ describe('gpufleet init', () => {
 
 describe('gpufleet status and inventory without an agent', () => {
   it('exits 1 with one line saying no agent answers', async () => {
-    const run = await runBin(['status', '--api', 'http://127.0.0.1:9'])
+    // A port that was free a moment ago: nothing listens there.
+    const port = await new Promise<number>(resolve => { const srv = createServer().listen(0, '127.0.0.1', () => { const p = (srv.address() as AddressInfo).port; srv.close(() => { resolve(p) }) }) })
+    const run = await runBin(['status', '--api', `http://127.0.0.1:${port}`])
     expect(run.code).toBe(1)
-    expect(run.stderr).toMatch(/^gpufleet: no agent at http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED\)\n$/)
+    expect(run.stderr).toBe(`gpufleet: no agent at http://127.0.0.1:${port} (ECONNREFUSED)\n`)
   })
 
   it('exits 2 for an --api that is not a URL', async () => {

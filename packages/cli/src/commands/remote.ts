@@ -16,11 +16,17 @@ async function getJson (base: string, path: string, token: string | undefined): 
   try {
     res = await fetch(url, { headers: token === undefined ? {} : { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(5000) })
   } catch (err) {
-    throw new AgentUnreachableError(`no agent at ${base} (${(err as Error & { cause?: { code?: string } }).cause?.code ?? (err as Error).message})`)
+    throw new AgentUnreachableError(`no agent at ${base} (${networkReason(err)})`)
   }
   if (res.status === 401) throw new AgentUnreachableError(`${url.toString()}: 401 — set GPUFLEET_TOKEN or --token to the api.token of that node`)
   if (!res.ok) throw new AgentUnreachableError(`${url.toString()}: HTTP ${res.status}`)
   return await res.json()
+}
+
+/** fetch hides the socket error in `cause`, sometimes inside an AggregateError (one per address tried). */
+function networkReason (err: unknown): string {
+  const cause = (err as { cause?: { code?: string, errors?: Array<{ code?: string }>, message?: string } }).cause
+  return cause?.code ?? cause?.errors?.find(e => e.code !== undefined)?.code ?? cause?.message ?? (err as Error).message
 }
 
 interface RemoteOpts { api: string, token?: string, json?: boolean }
