@@ -1,6 +1,6 @@
 // `pnpm bench`: runs every benchmark and rewrites docs/benchmarks.md with the machine and date.
-// `pnpm bench probe` runs only the named ones. Exits 1 when a benchmark misses its goal.
-import { writeFileSync } from 'node:fs'
+// `pnpm bench probe` runs only the named ones and replaces their sections. Exits 1 when a benchmark misses its goal.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { benchCluster } from './bench/cluster.mjs'
@@ -31,6 +31,21 @@ const doc = [
   '',
   ...results.map(r => `${r.markdown}\n`)
 ].join('\n')
-if (wanted.length === 0) writeFileSync(join(import.meta.dirname, '../docs/benchmarks.md'), doc)
-else console.log(`\n(only ${wanted.join(', ')} ran: docs/benchmarks.md left as it was)`)
+const docPath = join(import.meta.dirname, '../docs/benchmarks.md')
+if (wanted.length === 0 || !existsSync(docPath)) {
+  writeFileSync(docPath, doc)
+} else {
+  // A partial run replaces its own sections (and says when); the others keep their figures and date.
+  let text = readFileSync(docPath, 'utf8')
+  for (const r of results) {
+    const heading = r.markdown.split('\n')[0]
+    const section = `${r.markdown}\n\n_(re-measured ${new Date().toISOString().slice(0, 10)} on the machine above)_\n\n`
+    const start = text.indexOf(`${heading}\n`)
+    if (start < 0) { text += `\n${section}`; continue }
+    const next = text.indexOf('\n## ', start + heading.length)
+    text = text.slice(0, start) + section + (next < 0 ? '' : text.slice(next + 1))
+  }
+  writeFileSync(docPath, text)
+  console.log(`\n(${wanted.join(', ')} re-measured: their sections of docs/benchmarks.md replaced)`)
+}
 process.exitCode = results.every(r => r.ok) ? 0 : 1

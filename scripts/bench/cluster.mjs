@@ -83,7 +83,11 @@ async function propagation (nodes, rounds) {
     const others = nodes.filter(n => n !== target)
     const path = `/api/host?name=${target.name}`
     await waitAll(others, path, h => h.gpus[0]?.powerW === marker, 30_000)
-    const docs = await Promise.all(others.map(n => getJson(`${n.api}${path}`)))
+    // A saturated machine can miss a 2 s deadline: retry each read a few times.
+    const docs = await Promise.all(others.map(async n => {
+      for (let attempt = 0; attempt < 5; attempt++) { const d = await getJson(`${n.api}${path}`); if (d !== null) return d }
+      throw new Error(`cluster bench: ${n.name} did not answer`)
+    }))
     // Same machine, same clock: origin's collectedAt (just before publishing) → receiver's lastSeen.
     const delays = docs.map(h => Date.parse(h.lastSeen) - Date.parse(h.collectedAt))
     samples.push(Math.max(...delays))

@@ -9,7 +9,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import type { Logger } from 'pino'
 import type { PeerId, PrivateKey, Stream } from '@libp2p/interface'
 import {
-  GOSSIP_MAX_BYTES, GOSSIP_VERSION, INVENTORY_SCHEMA, STATUS_SCHEMA, applyReport, computePlan, decodeMessageText, initialElection, inventoryHosts, isLeader,
+  GOSSIP_VERSION, INVENTORY_SCHEMA, STATUS_SCHEMA, applyReport, computePlan, decodeGossip, decodeMessageText, initialElection, inventoryHosts, isLeader,
   planningFingerprint, renderReport, step, syncResponseSchema,
   type DecodeResult, type ElectionAction, type ElectionEvent, type ElectionState, type FleetConfig, type GossipMessage, type HostEntry, type HostReport,
   type Inventory, type InventoryState, type LeaderMessage, type Plan, type PlanMessage, type ReportMessage, type StatusDocument
@@ -178,14 +178,12 @@ export class Agent extends EventEmitter<AgentEvents> {
   // ---- gossip in ----
 
   private async validate (from: string | undefined, data: Uint8Array): Promise<TopicValidatorResult> {
-    const text = data.byteLength > GOSSIP_MAX_BYTES ? '' : decoder.decode(data)
-    const decoded = data.byteLength > GOSSIP_MAX_BYTES ? { ok: false as const, reason: `oversized: ${data.byteLength} bytes (limit ${GOSSIP_MAX_BYTES})` } : decodeMessageText(text, from)
-    const verdict = await this.receive(decoded, text, from ?? 'unknown')
+    const verdict = await this.receive(decodeGossip(data, from, decoder), from ?? 'unknown')
     return verdict === 'accepted' ? TopicValidatorResult.Accept : verdict === 'ignored' ? TopicValidatorResult.Ignore : TopicValidatorResult.Reject
   }
 
   /** One message from gossip or a sync response: verified, then applied. */
-  private async receive (decoded: DecodeResult, text: string, via: string): Promise<'accepted' | 'ignored' | 'rejected'> {
+  private async receive (decoded: DecodeResult, via: string): Promise<'accepted' | 'ignored' | 'rejected'> {
     this.stats.received++
     let reason: string | null = decoded.ok ? null : decoded.reason
     if (decoded.ok && decoded.signed !== null && !(await verifyAuthor(decoded.message.peerId, decoded.signed.bytes, decoded.signed.signature))) {
@@ -196,7 +194,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       this.log.warn({ via, reason }, 'message rejected')
       return 'rejected'
     }
-    const accepted = this.apply(decoded.message, text)
+    const accepted = this.apply(decoded.message, decoded.text)
     if (!accepted) this.stats.ignored++
     return accepted ? 'accepted' : 'ignored'
   }
@@ -415,7 +413,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       const parsed = syncResponseSchema.safeParse(JSON.parse(decoder.decode(Buffer.concat(chunks))))
       if (!parsed.success) { this.stats.rejected++; this.log.warn({ peer: key }, 'malformed sync response'); return }
       const texts = [...parsed.data.reports, ...(parsed.data.plan === null ? [] : [parsed.data.plan])]
-      for (const text of texts) await this.receive(decodeMessageText(text, undefined, { relayed: true }), text, `sync:${key}`)
+      for (const text of texts) await this.receive(decodeMessageText(text, undefined, { relayed: true }), `sync:${key}`)
       this.synced.add(key)
       this.log.debug({ peer: key, reports: parsed.data.reports.length }, 'synced')
     } catch (err) {

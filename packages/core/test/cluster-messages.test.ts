@@ -42,6 +42,7 @@ describe('relayed messages (sync)', () => {
   it('never relays leader claims', () => {
     const claim = { v: 1, type: 'leader', peerId: PEER, sentAt: '2026-11-22T10:00:00.000Z', hostname: 'x', term: 5, priority: 1 }
     expect(decodeMessageText(JSON.stringify(claim), undefined, { relayed: true })).toEqual({ ok: false, reason: 'leader claims are not relayed' })
+    expect(decodeGossip(enc(claim), PEER, dec)).toMatchObject({ ok: true, signed: null, text: JSON.stringify(claim) })
   })
 })
 

@@ -54,7 +54,8 @@ export type ReportMessage = z.infer<typeof reportMessageSchema>
 export type LeaderMessage = z.infer<typeof leaderMessageSchema>
 export type PlanMessage = z.infer<typeof planMessageSchema>
 
-export type DecodeResult = { ok: true, message: GossipMessage, signed: SignedPart | null } | { ok: false, reason: string }
+/** `text` is the message as received: what a node stores and relays for its author. */
+export type DecodeResult = { ok: true, message: GossipMessage, signed: SignedPart | null, text: string } | { ok: false, reason: string }
 
 /** The bytes an author signed, and the signature, for the receiver to verify. */
 export interface SignedPart { bytes: string, signature: string }
@@ -109,5 +110,5 @@ export function decodeMessageText (text: string, from: string | undefined, optio
   }
   if (message.type === 'plan' && message.plan.term !== message.term) return { ok: false, reason: 'malformed: plan.term differs from the message term' }
   const signed = message.type === 'leader' ? null : { bytes: signingText(json as Record<string, unknown>), signature: message.signature }
-  return { ok: true, message, signed }
+  return { ok: true, message, signed, text }
 }
