@@ -8,7 +8,7 @@ import { benchEstimator } from './bench/estimator.mjs'
 import { benchPlanner } from './bench/planner.mjs'
 import { benchProbe } from './bench/probe.mjs'
 
-const all = { probe: benchProbe, planner: benchPlanner, estimator: benchEstimator, cluster: () => benchCluster(process.env.GPUFLEET_BENCH_SIZES?.split(',').map(Number) ?? [5, 20]) }
+const all = { probe: benchProbe, planner: benchPlanner, estimator: benchEstimator, cluster: () => benchCluster(process.env.GPUFLEET_BENCH_SIZES?.split(',').map(Number) ?? [5]) }
 const wanted = process.argv.slice(2)
 for (const name of wanted) if (!(name in all)) { console.error(`bench: unknown benchmark "${name}" (have: ${Object.keys(all).join(', ')})`); process.exit(2) }
 

@@ -203,7 +203,7 @@ export async function benchCluster (sizes = [5, 20]) {
       '',
       'An agent\'s CPU grows with the fleet (every report reaches every node each heartbeat): all agents',
       'of a fleet on this one 2-core machine need about N × the figure above. 50 agents at a 1 s heartbeat',
-      'exceed these 2 cores, so the 50-node case is not run here (`GPUFLEET_BENCH_SIZES=5,20,50 pnpm bench cluster`',
+      'exceed these 2 cores, so only 5 nodes run by default (`GPUFLEET_BENCH_SIZES=5,20,50 pnpm bench cluster`',
       'runs it on a bigger machine); on real fleets each agent has its own machine.'
     ].join('\n')
   }
