@@ -30,7 +30,8 @@ describe('a fleet of real agents on 127.0.0.1', { timeout: 60_000 }, () => {
     const plan = statuses[0]!.plan!
     expect(plan.excluded).toEqual([{ host: 'myia-ai-01', gpu: 0, reason: 'CUDA build of the backend has no sm_120 kernels' }])
     expect(plan.routes.filter(r => r.host === 'myia-web1').every(r => r.target.kind === 'cloud')).toBe(true)
-    expect(statuses.every(s => s.gossip.rejected === 0)).toBe(true)
+    const rejections = fleet.nodes.flatMap(n => n.log.filter(l => /rejected|malformed/.test(l)))
+    expect(statuses.every(s => s.gossip.rejected === 0), rejections.join('\n')).toBe(true)
     // The leader wrote the GPU spec document next to its config.
     expect(readFileSync(join(fleet.node('myia-ai-01').dir, 'GPU_SPECS.md'), 'utf8')).toContain('# Spécifications GPU - Infrastructure Multi-Machine testfleet')
     console.log(`converged in ${Math.round(took)} ms`)

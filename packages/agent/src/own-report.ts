@@ -21,6 +21,8 @@ export class OwnReport {
   private report: HostReport | null = null
   private lastFull = 0
   private hardwareMtime = 0
+  /** Where nvidia-smi is, looked up once (the lookup stats every PATH folder). */
+  private smiPath: string | null | undefined
 
   constructor (private readonly init: OwnReportInit) {}
 
@@ -50,10 +52,10 @@ export class OwnReport {
 
   private async refreshLive (report: HostReport, now: number): Promise<HostReport> {
     const { locateNvidiaSmi, queryNvidiaSmi } = await probe()
-    const smi = locateNvidiaSmi({ explicitPath: this.init.nvidiaSmiPath })
-    if (smi === null || !report.gpus.some(g => g.vendor === 'nvidia')) return { ...report, collectedAt: new Date(now).toISOString() }
+    this.smiPath ??= locateNvidiaSmi({ explicitPath: this.init.nvidiaSmiPath })?.path ?? null
+    if (this.smiPath === null || !report.gpus.some(g => g.vendor === 'nvidia')) return { ...report, collectedAt: new Date(now).toISOString() }
     try {
-      const { rows } = await queryNvidiaSmi(smi.path, { timeoutMs: 5000 })
+      const { rows } = await queryNvidiaSmi(this.smiPath, { timeoutMs: 5000 })
       const gpus = report.gpus.map(g => {
         const row = g.vendor === 'nvidia' ? rows.find(r => r.index === g.index) : undefined
         return row === undefined ? g : { ...g, vramUsedBytes: row.vramUsedBytes, utilizationPct: row.utilizationPct, temperatureC: row.temperatureC, powerW: row.powerW }

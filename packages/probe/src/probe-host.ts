@@ -7,6 +7,7 @@ import { locateNvidiaSmi } from './nvidia/locate.js'
 import { queryNvidiaSmi, type NvidiaSmiResult } from './nvidia/query.js'
 import { probeOllama } from './ollama.js'
 import { collectSystem, type SystemReadings } from './system/collect.js'
+import { timed } from './timed.js'
 import { readRegistryAdapters, type RegistryAdapter } from './windows/registry.js'
 
 export interface ProbeHostOptions {
@@ -41,12 +42,6 @@ export interface ProbeResult {
   timings: ProbeTimings
   /** nvidia-smi's raw CSV, kept so a real GPU's output can become a test fixture. */
   nvidiaSmiRaw: string | null
-}
-
-async function timed<T> (fn: () => Promise<T>): Promise<[T, number]> {
-  const start = performance.now()
-  const value = await fn()
-  return [value, performance.now() - start]
 }
 
 /**

@@ -1,4 +1,5 @@
 import si from 'systeminformation'
+import { timed } from '../timed.js'
 
 /** The systeminformation readings the probe uses, each with how long it took. */
 export interface SystemReadings {
@@ -7,12 +8,6 @@ export interface SystemReadings {
   os: si.Systeminformation.OsData
   graphics: si.Systeminformation.GraphicsData
   timingsMs: { cpu: number, mem: number, osInfo: number, graphics: number }
-}
-
-async function timed<T> (fn: () => Promise<T>): Promise<[T, number]> {
-  const start = performance.now()
-  const value = await fn()
-  return [value, performance.now() - start]
 }
 
 /**
