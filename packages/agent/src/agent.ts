@@ -10,10 +10,16 @@ import type { Logger } from 'pino'
 import type { PeerId, PrivateKey, Stream } from '@libp2p/interface'
 import {
   GOSSIP_VERSION, INVENTORY_SCHEMA, STATUS_SCHEMA, applyReport, computePlan, decodeGossip, decodeMessageText, initialElection, inventoryHosts, isLeader,
-  planningFingerprint, renderReport, step, syncResponseSchema,
-  type DecodeResult, type ElectionAction, type ElectionEvent, type ElectionState, type FleetConfig, type GossipMessage, type HostEntry, type HostReport,
-  type Inventory, type InventoryState, type LeaderMessage, type Plan, type PlanMessage, type ReportMessage, type StatusDocument
+  isHostOnline, planningFingerprint, renderReport, step, syncResponseSchema,
+  type AlertsMessage, type DecodeResult, type ElectionAction, type ElectionEvent, type ElectionState, type FleetConfig, type GossipMessage,
+  type HostEntry, type HostReport, type Inventory, type InventoryState, type LeaderMessage, type LiveEvent, type LiveSnapshot, type Plan, type PlanMessage, type ReportMessage, type StatusDocument
 } from '@gpufleet/core'
+import { Alerting, type AlertChanges } from './alerting.js'
+import { apiRoutes } from './api-routes.js'
+import { ReadingsHistory } from './history.js'
+import { LiveHub } from './live.js'
+import { AgentMetrics } from './metrics.js'
+import { findDashboardDir } from './static.js'
 import { signMessage, verifyAuthor } from './signing.js'
 import { ApiServer } from './http.js'
 import { loadOrCreateIdentity, loadSwarmKey, peerIdOf } from './identity.js'
@@ -37,7 +43,11 @@ export interface AgentEvents {
   'host:changed': [HostReport]
   'leader:changed': [{ leader: string | null, term: number }]
   'plan:changed': [Plan]
+  /** Every change as the dashboard's WebSocket sends it (see LiveEvent). */
+  'live': [LiveEvent]
 }
+
+type LiveEventBody = LiveEvent extends infer E ? E extends LiveEvent ? Omit<E, 'at'> : never : never
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
@@ -60,6 +70,12 @@ export class Agent extends EventEmitter<AgentEvents> {
   private node: FleetNode | null = null
   private store: FleetStore | null = null
   private api: ApiServer | null = null
+  private live: LiveHub | null = null
+  private readonly metrics: AgentMetrics
+  private readonly alerting: Alerting
+  private readonly history = new ReadingsHistory()
+  /** Online state per host as last announced to live clients: joined/left events fire on changes. */
+  private readonly announcedOnline = new Map<string, boolean>()
   private own: OwnReport
   private inventory: InventoryState = new Map()
   private election!: ElectionState
@@ -96,6 +112,16 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.hostname = init.config.node.name ?? osHostname()
     this.topic = `gpufleet/${init.config.cluster.name}/v${GOSSIP_VERSION}`
     this.own = new OwnReport({ hostname: this.hostname, role: init.config.node.role, hardwareFile: init.hardwareFile, nvidiaSmiPath: init.nvidiaSmiPath, ollamaHost: init.config.ollama.host })
+    this.alerting = new Alerting(init.config.alerts)
+    this.metrics = new AgentMetrics({
+      self: this.hostname,
+      hosts: () => this.hosts(),
+      plan: () => this.plan,
+      alerts: () => this.alerting.active,
+      term: () => this.election.term,
+      isLeader: () => isLeader(this.election),
+      gossip: () => ({ ...this.stats })
+    })
   }
 
   private path (p: string): string { return isAbsolute(p) ? p : join(this.init.baseDir, p) }
@@ -114,13 +140,16 @@ export class Agent extends EventEmitter<AgentEvents> {
       psk = await loadSwarmKey(pskPath)
     }
     // The API port is bound first: a port in use fails fast, before anything touches the network.
-    this.api = new ApiServer({ listen: this.config.api.listen, token: this.config.api.token, routes: this.routes() })
+    this.api = new ApiServer({ listen: this.config.api.listen, token: this.config.api.token, routes: this.routes(), dashboardDir: findDashboardDir() })
     this.store = await FleetStore.open(this.path(this.config.dataDir))
     try {
       await this.api.start()
+      const api = this.api
+      this.live = new LiveHub({ server: api.httpServer!, authorized: (req, protocols) => api.authorized(req, protocols), snapshot: () => this.snapshot(), log: this.log })
       await this.restore()
       this.node = await createFleetNode({ privateKey: key, listen: cluster.listen, bootstrap: cluster.bootstrap, mdns: cluster.mdns, psk, heartbeatMs: cluster.heartbeat })
     } catch (err) {
+      this.live?.close()
       await this.api.stop()
       await this.store.close()
       throw err
@@ -151,6 +180,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.stopped.abort()
     for (const t of this.timers) clearInterval(t)
     if (this.planTimer !== null) clearTimeout(this.planTimer)
+    this.live?.close()
     await this.api?.stop()
     await this.node?.stop()
     await this.flush()
@@ -210,7 +240,12 @@ export class Agent extends EventEmitter<AgentEvents> {
         this.log.trace({ host: msg.report.hostname, seq: msg.seq, delayMs: now - Date.parse(msg.sentAt) }, 'report received')
         if (outcome.joined) this.log.info({ host: msg.report.hostname, peerId: msg.peerId }, 'host joined')
         if (msg.report.role === 'coordinator') this.stepElection({ type: 'coordinator-seen', who: { peerId: msg.peerId, hostname: msg.report.hostname, priority: msg.priority } })
-        this.emit('host:changed', { ...msg.report, online: true, lastSeen: new Date(now).toISOString() })
+        const host = { ...msg.report, online: true, lastSeen: new Date(now).toISOString() }
+        this.history.record(msg.report, now)
+        this.emit('host:changed', host)
+        const wasOnline = this.announcedOnline.get(host.hostname) === true
+        this.announcedOnline.set(host.hostname, true)
+        this.notify({ type: wasOnline ? 'host:updated' : 'host:joined', host, api: msg.api })
         for (const addr of msg.addrs) void this.maybeDial(msg.peerId, [addr])
         return true
       }
@@ -221,6 +256,8 @@ export class Agent extends EventEmitter<AgentEvents> {
       }
       case 'plan':
         return this.acceptPlan(msg, raw ?? null)
+      case 'alerts':
+        return this.acceptAlerts(msg)
     }
   }
 
@@ -234,7 +271,45 @@ export class Agent extends EventEmitter<AgentEvents> {
     void this.store?.savePlan(msg.plan, raw)
     this.log.info({ term: msg.term, assignments: msg.plan.assignments.length }, 'plan accepted')
     this.emit('plan:changed', msg.plan)
+    this.notify({ type: 'plan:changed', plan: msg.plan })
     return true
+  }
+
+  /** The leader's alert list; fenced like plans. The leader itself keeps its own evaluation. */
+  private acceptAlerts (msg: AlertsMessage): boolean {
+    if (msg.term < this.election.term || msg.peerId === this.peerId) return false
+    const changes = this.alerting.adopt(msg.alerts, msg.term)
+    if (changes === null) return false
+    this.announceAlerts(changes, false)
+    return true
+  }
+
+  private announceAlerts (changes: AlertChanges, leading: boolean): void {
+    for (const alert of changes.raised) {
+      // The leader logs at warn (one place for an operator to look); followers only trace.
+      if (leading) { this.log.warn({ alert: alert.id, rule: alert.rule, severity: alert.severity }, `alert raised: ${alert.message}`); this.metrics.alertsRaised.inc({ rule: alert.rule }) }
+      this.notify({ type: 'alert:raised', alert })
+    }
+    for (const alert of changes.cleared) {
+      if (leading) this.log.info({ alert: alert.id, rule: alert.rule }, `alert cleared: ${alert.message}`)
+      this.notify({ type: 'alert:cleared', alert })
+    }
+  }
+
+  /** Leader: evaluate the alert rules; publish the list when it changed, and every 5 heartbeats. */
+  private async evaluateAlerts (): Promise<void> {
+    const changes = this.alerting.evaluate(this.hosts(), this.plan, this.clock())
+    this.announceAlerts(changes, true)
+    if (changes.raised.length + changes.cleared.length === 0 && this.ticks % 5 !== 0) return
+    const unsigned: Unsigned<AlertsMessage> = { v: GOSSIP_VERSION, type: 'alerts', peerId: this.peerId, sentAt: new Date(this.clock()).toISOString(), term: this.election.term, alerts: this.alerting.active }
+    const { text } = await signMessage(this.key!, unsigned)
+    await this.publish(text)
+  }
+
+  private notify (event: LiveEventBody): void {
+    const full = { ...event, at: new Date(this.clock()).toISOString() } as LiveEvent
+    this.emit('live', full)
+    this.live?.broadcast(full)
   }
 
   // ---- election ----
@@ -254,6 +329,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       }
       case 'became-leader':
         this.log.info({ term: action.term }, 'leading')
+        this.alerting.lead(action.term)
         this.lastFingerprint = ''
         this.schedulePlan(0)
         break
@@ -266,6 +342,7 @@ export class Agent extends EventEmitter<AgentEvents> {
         this.log.info({ leader: action.leader?.hostname ?? null, term: action.term }, 'leader changed')
         void this.store?.saveState({ term: action.term, seq: this.seq })
         this.emit('leader:changed', { leader: action.leader?.hostname ?? null, term: action.term })
+        this.notify({ type: 'leader:changed', leader: action.leader?.hostname ?? null, term: action.term, leaderApi: action.leader === null ? null : this.inventory.get(action.leader.hostname)?.api ?? null })
         break
     }
   }
@@ -273,6 +350,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   private tick (): void {
     if (this.stopping) return
     this.stepElection({ type: 'tick' })
+    this.announceDepartures()
     if (isLeader(this.election)) {
       const fingerprint = planningFingerprint(this.hosts())
       if (fingerprint !== this.lastFingerprint) this.schedulePlan(200)
@@ -293,7 +371,10 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.lastFingerprint = planningFingerprint(hosts)
     const started = performance.now()
     const plan = computePlan({ hosts, config: this.config, term: this.election.term, generatedAt: new Date(this.clock()).toISOString() })
-    this.log.info({ term: plan.term, assignments: plan.assignments.length, ms: Math.round(performance.now() - started) }, 'plan computed')
+    const ms = performance.now() - started
+    this.metrics.planComputations.inc()
+    this.metrics.planDuration.observe(ms / 1000)
+    this.log.info({ term: plan.term, assignments: plan.assignments.length, ms: Math.round(ms) }, 'plan computed')
     const unsigned: Unsigned<PlanMessage> = { v: GOSSIP_VERSION, type: 'plan', peerId: this.peerId, sentAt: plan.generatedAt, term: plan.term, plan }
     const { message, text } = await signMessage(this.key!, unsigned)
     this.acceptPlan(message, text)
@@ -324,7 +405,8 @@ export class Agent extends EventEmitter<AgentEvents> {
     if (this.stopping) return
     this.ticks++
     await this.publishOwnReport()
-    if (isLeader(this.election) && this.planRaw !== null && this.plan?.term === this.election.term && this.ticks % 5 === 0) await this.publish(this.planRaw)
+    if (this.ticks % 5 === 0) await this.republishOwnPlan()
+    if (isLeader(this.election)) await this.evaluateAlerts()
     for (const entry of this.inventory.values()) if (entry.peerId !== this.peerId) for (const a of entry.addrs) void this.maybeDial(entry.peerId, [a])
     // Configured bootstrap peers are dialed until connected, whatever the id order: they may
     // start after us, or restart.
@@ -350,8 +432,17 @@ export class Agent extends EventEmitter<AgentEvents> {
     await this.publishOwnReport()
     if (isLeader(this.election)) {
       this.act({ type: 'announce', term: this.election.term })
-      if (this.planRaw !== null) await this.publish(this.planRaw)
+      await this.republishOwnPlan()
     }
+  }
+
+  /**
+   * Only a plan of our own term is ours to publish: the plan in force may still be the previous
+   * leader's (its signed text names that leader), and gossiping it under our libp2p signature
+   * would make every receiver reject it as forged.
+   */
+  private async republishOwnPlan (): Promise<void> {
+    if (isLeader(this.election) && this.planRaw !== null && this.plan?.term === this.election.term) await this.publish(this.planRaw)
   }
 
   private async publish (text: string): Promise<void> {
@@ -486,35 +577,39 @@ export class Agent extends EventEmitter<AgentEvents> {
       term: this.election.term,
       hosts: this.hosts(),
       plan: this.plan,
+      alerts: this.alerting.active,
       peers: { connected: this.node?.getPeers().length ?? 0, subscribed: this.node?.services.pubsub.getSubscribers(this.topic).length ?? 0 },
       gossip: { ...this.stats }
     }
   }
 
-  private routes (): ConstructorParameters<typeof ApiServer>[0]['routes'] {
-    // Compact JSON: the dashboard polls nothing (it has the WebSocket) and `gpufleet status` formats for people.
-    const json = (value: unknown, status = 200): { status: number, type: string, body: string } => ({ status, type: 'application/json; charset=utf-8', body: JSON.stringify(value) })
-    return {
-      '/healthz': () => json({ ok: true }),
-      '/api/status': () => json(this.status()),
-      '/api/inventory': () => json(this.inventoryDocument()),
-      '/api/plan': () => (this.plan === null ? json({ error: 'no plan yet' }, 404) : json(this.plan)),
-      // Cheap views for monitoring scripts that poll often: counts, and one host at a time.
-      '/api/summary': () => {
-        const hosts = this.hosts()
-        return json({ hosts: hosts.length, online: hosts.filter(h => h.online !== false).length, leader: this.election.leader?.hostname ?? null, term: this.election.term, planTerm: this.plan?.term ?? null })
-      },
-      '/api/host': (_req, url) => {
-        const host = this.hosts().find(h => h.hostname === url.searchParams.get('name'))
-        return host === undefined ? json({ error: `no host ${url.searchParams.get('name') ?? ''}` }, 404) : json(host)
-      },
-      '/api/report.md': (_req, url) => {
-        const lang = url.searchParams.get('lang') ?? this.config.report.lang
-        if (lang !== 'fr' && lang !== 'en') return json({ error: `lang must be fr or en, got "${lang}"` }, 400)
-        const hosts = this.hosts()
-        const plan = this.plan ?? computePlan({ hosts, config: this.config, generatedAt: new Date(this.clock()).toISOString() })
-        return { status: 200, type: 'text/markdown; charset=utf-8', body: renderReport({ hosts, plan, config: this.config, lang }) }
-      }
+  /** What a dashboard gets first: the status document, the GPUs' recent readings, each host's API address. */
+  snapshot (): Omit<LiveSnapshot, 'type'> {
+    return { ...this.status(), history: this.history.snapshot(), apis: Object.fromEntries([...this.inventory].map(([h, e]) => [h, e.api])) }
+  }
+
+  /** Hosts that went silent past offlineAfter are announced as left (joins come with their reports). */
+  private announceDepartures (): void {
+    const now = this.clock()
+    for (const [hostname, entry] of this.inventory) {
+      if (this.announcedOnline.get(hostname) !== true || isHostOnline(entry, now, this.config.cluster.offlineAfter)) continue
+      this.announcedOnline.set(hostname, false)
+      this.log.info({ host: hostname }, 'host offline')
+      this.notify({ type: 'host:left', hostname, lastSeen: new Date(entry.lastSeen).toISOString() })
     }
+  }
+
+  private routes (): ConstructorParameters<typeof ApiServer>[0]['routes'] {
+    return apiRoutes({
+      config: this.config,
+      status: () => this.status(),
+      hosts: () => this.hosts(),
+      inventory: () => this.inventoryDocument(),
+      plan: () => this.plan,
+      leader: () => this.election.leader?.hostname ?? null,
+      term: () => this.election.term,
+      now: () => this.clock(),
+      metrics: this.metrics
+    })
   }
 }

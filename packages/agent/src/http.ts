@@ -1,15 +1,23 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { timingSafeEqual } from 'node:crypto'
 import { InvalidInputError } from '@gpufleet/core'
+import { StaticFiles } from './static.js'
 
-export type Handler = (req: IncomingMessage, url: URL) => Promise<{ status: number, type: string, body: string }> | { status: number, type: string, body: string }
+export interface RouteResult { status: number, type: string, body: string | Buffer }
+export type Handler = (req: IncomingMessage, url: URL) => Promise<RouteResult> | RouteResult
 
 export interface ApiServerInit {
   /** HOST:PORT; port 0 picks a free one. */
   listen: string
-  /** Required (Authorization: Bearer) for every route but /healthz when listening off loopback. */
+  /**
+   * Required (Authorization: Bearer) for every data route when listening off loopback — and on
+   * loopback too once set: other users of a shared machine can reach loopback as well.
+   */
   token: string | null
   routes: Record<string, Handler>
+  /** The built dashboard's folder (null: `/` answers 503 saying how to build it). */
+  dashboardDir?: string | null
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\]|::1)$/
@@ -23,27 +31,40 @@ export function splitHostPort (listen: string): { host: string, port: number } {
   return { host: listen.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(listen.slice(i + 1)) }
 }
 
-/** The agent's HTTP server: JSON API routes, bearer-token check off loopback, JSON errors. */
+/** Token comparison in constant time: the check must not leak how many characters matched. */
+function sameToken (candidate: string, token: string): boolean {
+  const a = Buffer.from(candidate)
+  const b = Buffer.from(token)
+  return a.length === b.length && timingSafeEqual(a, b)
+}
+
+/** The agent's HTTP server: JSON API routes, the dashboard's files, bearer-token check off loopback, JSON errors. */
 export class ApiServer {
   private server: Server | null = null
   readonly host: string
   private port: number
   private readonly needsToken: boolean
+  private readonly files: StaticFiles
 
   constructor (private readonly init: ApiServerInit) {
     const { host, port } = splitHostPort(init.listen)
     this.host = host
     this.port = port
-    this.needsToken = !isLoopbackHost(host)
+    this.needsToken = !isLoopbackHost(host) || init.token !== null
     if (this.needsToken && (init.token === null || init.token.length < 16)) {
       throw new InvalidInputError(`api.listen ${init.listen} is not a loopback address: set api.token, at least 16 characters (gpufleet init generates one)`)
     }
+    this.files = new StaticFiles(init.dashboardDir ?? null)
   }
 
   get address (): string { return `${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}` }
+  get tokenRequired (): boolean { return this.needsToken }
 
   async start (): Promise<void> {
     this.server = createServer((req, res) => { void this.handle(req, res) })
+    // Slow or stalled clients must not hold sockets forever.
+    this.server.headersTimeout = 10_000
+    this.server.requestTimeout = 30_000
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject)
       this.server!.listen(this.port, this.host, () => { this.server!.off('error', reject); resolve() })
@@ -61,29 +82,36 @@ export class ApiServer {
     await new Promise(resolve => server.close(resolve))
   }
 
-  authorized (req: IncomingMessage): boolean {
+  /** Loopback: always. Elsewhere: `Authorization: Bearer <token>`, or (WebSocket) a `bearer.<token>` subprotocol. */
+  authorized (req: IncomingMessage, protocols: string[] = []): boolean {
     if (!this.needsToken) return true
-    return req.headers.authorization === `Bearer ${this.init.token ?? ''}`
+    const token = this.init.token ?? ''
+    const header = req.headers.authorization
+    if (header?.startsWith('Bearer ') === true && sameToken(header.slice(7), token)) return true
+    return protocols.some(p => p.startsWith('bearer.') && sameToken(p.slice(7), token))
   }
 
   private async handle (req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://gpufleet.local')
-    const send = (status: number, type: string, body: string): void => {
-      res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' })
-      res.end(body)
+    const send = (status: number, type: string, body: string | Buffer, cache = 'no-store'): void => {
+      res.writeHead(status, { 'content-type': type, 'cache-control': cache, 'x-content-type-options': 'nosniff' })
+      res.end(req.method === 'HEAD' ? undefined : body)
     }
-    if (url.pathname !== '/healthz' && !this.authorized(req)) {
-      send(401, 'application/json', JSON.stringify({ error: 'missing or wrong bearer token' }))
+    const error = (status: number, message: string): void => { send(status, 'application/json; charset=utf-8', JSON.stringify({ error: message })) }
+    if (req.method !== 'GET' && req.method !== 'HEAD') { error(405, `${req.method ?? ''} not allowed`); return }
+    const route = this.init.routes[url.pathname]
+    if (route === undefined && StaticFiles.handles(url.pathname)) {
+      const file = await this.files.get(url.pathname)
+      send(file.status, file.type, file.body, file.cache)
       return
     }
-    const route = this.init.routes[url.pathname]
-    if (route === undefined) { send(404, 'application/json', JSON.stringify({ error: `no route ${url.pathname}` })); return }
-    if (req.method !== 'GET' && req.method !== 'HEAD') { send(405, 'application/json', JSON.stringify({ error: `${req.method ?? ''} not allowed` })); return }
+    if (url.pathname !== '/healthz' && !this.authorized(req)) { error(401, 'missing or wrong bearer token'); return }
+    if (route === undefined) { error(404, `no route ${url.pathname}`); return }
     try {
       const out = await route(req, url)
       send(out.status, out.type, out.body)
     } catch (err) {
-      send(500, 'application/json', JSON.stringify({ error: (err as Error).message }))
+      error(500, (err as Error).message)
     }
   }
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { hostReportSchema } from '../schemas/host-report.js'
 import { planSchema } from '../schemas/plan.js'
+import { alertSchema } from '../alerts/schema.js'
 
 /** Gossip payloads are JSON; anything larger is rejected before parsing. */
 export const GOSSIP_MAX_BYTES = 64 * 1024
@@ -48,11 +49,24 @@ export const planMessageSchema = z.strictObject({
   signature
 })
 
-export const gossipMessageSchema = z.discriminatedUnion('type', [reportMessageSchema, leaderMessageSchema, planMessageSchema])
+/** Most alerts a leader gossips (most severe first): keeps the message far below GOSSIP_MAX_BYTES. */
+export const ALERTS_PER_MESSAGE = 100
+
+/** The leader's active alerts, stamped with its term (fenced like plans). */
+export const alertsMessageSchema = z.strictObject({
+  ...common,
+  type: z.literal('alerts'),
+  term: z.number().int().positive(),
+  alerts: z.array(alertSchema).max(ALERTS_PER_MESSAGE),
+  signature
+})
+
+export const gossipMessageSchema = z.discriminatedUnion('type', [reportMessageSchema, leaderMessageSchema, planMessageSchema, alertsMessageSchema])
 export type GossipMessage = z.infer<typeof gossipMessageSchema>
 export type ReportMessage = z.infer<typeof reportMessageSchema>
 export type LeaderMessage = z.infer<typeof leaderMessageSchema>
 export type PlanMessage = z.infer<typeof planMessageSchema>
+export type AlertsMessage = z.infer<typeof alertsMessageSchema>
 
 /** `text` is the message as received: what a node stores and relays for its author. */
 export type DecodeResult = { ok: true, message: GossipMessage, signed: SignedPart | null, text: string } | { ok: false, reason: string }

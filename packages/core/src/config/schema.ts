@@ -101,10 +101,13 @@ export const fleetConfigShape = z.strictObject({
     prune: z.boolean().default(false)
   }).prefault({}),
   alerts: z.strictObject({
-    vramUsed: sizeField.default(22 * 1e9),
+    /** VRAM used above this (or above vramUsedPct of the card, whichever is lower); null: percentage only. */
+    vramUsed: sizeField.nullable().default(22 * 1e9),
     vramUsedPct: z.number().min(0).max(100).default(92),
     temperatureC: z.number().default(83),
     idleUtilizationPct: z.number().min(0).max(100).default(20),
+    /** A GPU with models assigned must stay under idleUtilizationPct this long before it alerts. */
+    idleFor: durationField.default(10 * 60_000),
     latencyMs: z.number().positive().default(500)
   }).prefault({})
 })

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { hostReportSchema } from './host-report.js'
 import { planSchema } from './plan.js'
+import { alertSchema } from '../alerts/schema.js'
 
 export const STATUS_SCHEMA = 'gpufleet.status/v1'
 
@@ -24,6 +25,8 @@ export const statusSchema = z.object({
   term: z.number().int().nonnegative(),
   hosts: z.array(hostReportSchema),
   plan: planSchema.nullable(),
+  /** The leader's active alerts (most severe first), as this node last heard them. */
+  alerts: z.array(alertSchema),
   /** Connected peers, and those of them subscribed to the fleet's topic. */
   peers: z.object({ connected: z.number().int().nonnegative(), subscribed: z.number().int().nonnegative() }),
   gossip: z.object({

@@ -1,0 +1,50 @@
+import { computePlan, renderReport, type FleetConfig, type HostReport, type Inventory, type Plan, type StatusDocument } from '@gpufleet/core'
+import type { Handler, RouteResult } from './http.js'
+import type { AgentMetrics } from './metrics.js'
+
+/** What the HTTP routes read from the agent. */
+export interface RouteSource {
+  config: FleetConfig
+  status: () => StatusDocument
+  hosts: () => HostReport[]
+  inventory: () => Inventory
+  plan: () => Plan | null
+  leader: () => string | null
+  term: () => number
+  now: () => number
+  metrics: AgentMetrics
+}
+
+const json = (value: unknown, status = 200): RouteResult => ({ status, type: 'application/json; charset=utf-8', body: JSON.stringify(value) })
+
+/** The agent's HTTP API (CONTRACT.md "Agent HTTP API"): compact JSON; `gpufleet status` formats for people. */
+export function apiRoutes (src: RouteSource): Record<string, Handler> {
+  return {
+    '/healthz': () => json({ ok: true }),
+    '/api/status': () => json(src.status()),
+    '/api/inventory': () => json(src.inventory()),
+    '/api/plan': () => { const plan = src.plan(); return plan === null ? json({ error: 'no plan yet' }, 404) : json(plan) },
+    '/api/alerts': () => json(src.status().alerts),
+    // Cheap views for monitoring scripts that poll often: counts, and one host at a time.
+    '/api/summary': () => {
+      const hosts = src.hosts()
+      return json({ hosts: hosts.length, online: hosts.filter(h => h.online !== false).length, leader: src.leader(), term: src.term(), planTerm: src.plan()?.term ?? null })
+    },
+    '/api/host': (_req, url) => {
+      const host = src.hosts().find(h => h.hostname === url.searchParams.get('name'))
+      return host === undefined ? json({ error: `no host ${url.searchParams.get('name') ?? ''}` }, 404) : json(host)
+    },
+    '/api/report.md': (_req, url) => {
+      const lang = url.searchParams.get('lang') ?? src.config.report.lang
+      if (lang !== 'fr' && lang !== 'en') return json({ error: `lang must be fr or en, got "${lang}"` }, 400)
+      const hosts = src.hosts()
+      const plan = src.plan() ?? computePlan({ hosts, config: src.config, generatedAt: new Date(src.now()).toISOString() })
+      return { status: 200, type: 'text/markdown; charset=utf-8', body: renderReport({ hosts, plan, config: src.config, lang }) }
+    },
+    '/metrics': async (_req, url) => {
+      const scope = url.searchParams.get('scope')
+      if (scope !== null && scope !== 'self' && scope !== 'fleet') return json({ error: `scope must be self or fleet, got "${scope}"` }, 400)
+      return { status: 200, type: src.metrics.contentType, body: await src.metrics.render(scope === 'self') }
+    }
+  }
+}

@@ -1,0 +1,70 @@
+import './style.css'
+import { initialLang, t, type Lang } from './i18n.js'
+import { LiveConnection, storeToken } from './connection.js'
+import { emptyState, logConnection, reduce, type ViewState } from './state.js'
+import { alertsSection, eventsSection, header, hostsSection, planSection, type Connection } from './view.js'
+
+const LANG_KEY = 'gpufleet.lang'
+let lang: Lang = initialLang(localStorage.getItem(LANG_KEY), navigator.language)
+let state: ViewState = emptyState()
+let conn: Connection = 'connecting'
+let everConnected = false
+let frame: number | null = null
+
+const $ = (id: string): HTMLElement => document.getElementById(id)!
+
+/** Renders at most once per animation frame, however many events arrived. */
+function schedule (): void {
+  if (frame !== null) return
+  frame = requestAnimationFrame(() => {
+    frame = null
+    document.documentElement.lang = lang
+    document.title = t(lang, 'title')
+    $('top').innerHTML = header(state, lang, conn)
+    $('alerts').innerHTML = alertsSection(state, lang)
+    $('hosts').innerHTML = hostsSection(state, lang)
+    $('plan').innerHTML = planSection(state, lang)
+    $('events').innerHTML = eventsSection(state, lang)
+  })
+}
+
+function showTokenForm (wrong: boolean): void {
+  const dialog = $('token')
+  dialog.hidden = false
+  $('token-title').textContent = t(lang, 'tokenTitle')
+  $('token-help').textContent = t(lang, 'tokenHelp')
+  $('token-error').textContent = wrong ? t(lang, 'tokenWrong') : ''
+  ;($('token-submit') as HTMLButtonElement).textContent = t(lang, 'tokenSubmit')
+  ;($('token-input') as HTMLInputElement).focus()
+}
+
+const connection = new LiveConnection({
+  message: msg => { state = reduce(state, msg); schedule() },
+  state: next => {
+    const now = new Date().toISOString()
+    if (next === 'connected') { state = logConnection(state, now, 'connectionBack'); everConnected = true }
+    if (next === 'disconnected' && conn === 'connected' && everConnected) state = logConnection(state, now, 'connectionLost')
+    conn = next
+    schedule()
+  },
+  needToken: showTokenForm
+})
+
+$('token-form').addEventListener('submit', ev => {
+  ev.preventDefault()
+  const value = ($('token-input') as HTMLInputElement).value.trim()
+  if (value === '') return
+  storeToken(value)
+  $('token').hidden = true
+  connection.reconnect()
+})
+
+document.addEventListener('click', ev => {
+  if ((ev.target as HTMLElement).closest('[data-action="lang"]') === null) return
+  lang = lang === 'fr' ? 'en' : 'fr'
+  localStorage.setItem(LANG_KEY, lang)
+  schedule()
+})
+
+schedule()
+connection.start()
