@@ -30,6 +30,10 @@ describe.runIf(await portFree(7700) && await portFree(7701))('gpufleet agent wit
       expect(status?.self.isLeader).toBe(true)
       expect(status?.hosts).toHaveLength(1)
       expect(status?.plan?.routes.length).toBeGreaterThan(0)
+      // …and the dashboard is at http://127.0.0.1:7700.
+      const page = await fetch('http://127.0.0.1:7700/')
+      expect(page.status).toBe(200)
+      expect(await page.text()).toContain('id="hosts"')
       const config = readFileSync(join(home, 'gpufleet.yaml'), 'utf8')
       expect(config).toContain('/ip4/127.0.0.1/tcp/7701')
       expect(config).toContain('mdns: false')

@@ -3,7 +3,11 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { statusSchema, type LiveMessage } from '@gpufleet/core'
-import { Fleet, type FleetNode } from '../cluster/harness.js'
+import { promisify } from 'node:util'
+import { execFile } from 'node:child_process'
+import { Fleet, bin, type FleetNode } from '../cluster/harness.js'
+
+const run = promisify(execFile)
 
 /** The messages of one type (a union member may carry several types, like host:joined | host:updated). */
 type Of<T extends LiveMessage['type']> = LiveMessage extends infer M ? M extends { type: infer K } ? T extends K ? M & { type: T } : never : never : never
@@ -35,7 +39,7 @@ class Listener {
 
 const wsUrl = (node: FleetNode): string => `${node.api.replace('http', 'ws')}/ws`
 
-/** Prometheus text format, line by line: every sample belongs to a metric declared with HELP and TYPE. */
+/** Prometheus text format, line by line: every sample belongs to a metric declared with TYPE (NaN in any case, as Prometheus' parser reads it). */
 function parseExposition (text: string): Map<string, Array<{ labels: Record<string, string>, value: number }>> {
   const declared = new Set<string>()
   const samples = new Map<string, Array<{ labels: Record<string, string>, value: number }>>()
@@ -43,7 +47,7 @@ function parseExposition (text: string): Map<string, Array<{ labels: Record<stri
     if (line === '') continue
     const meta = /^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.+)$/.exec(line)
     if (meta !== null) { if (meta[1] === 'TYPE') declared.add(meta[2]!); continue }
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (-?[0-9.e+-]+|NaN|[+-]Inf)$/.exec(line)
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (-?[0-9.e+-]+|NaN|[+-]Inf)$/i.exec(line)
     if (m === null) throw new Error(`not a Prometheus sample line: ${line}`)
     const name = m[1]!
     const base = name.replace(/_(bucket|sum|count)$/, '')
@@ -94,6 +98,10 @@ describe('agent HTTP API, /ws and /metrics against real agents', () => {
     expect(fr).toContain('myia-ai-01')
     expect((await fetch(`${leader!.api}/api/report.md?lang=de`)).status).toBe(400)
     expect((await fetch(`${leader!.api}/api/status`, { method: 'POST' })).status).toBe(405)
+    // The CLI shows the same alerts.
+    const { stdout } = await run(process.execPath, [bin, 'status', '--api', leader!.api])
+    expect(stdout).toMatch(/\nalerts \(\d+\):\n/)
+    expect(stdout).toContain('\n  info     myia-ai-01 GPU 0 excluded: CUDA build of the backend has no sm_120 kernels')
   })
 
   it('/ws: a snapshot first, then host left, alert raised and cleared, host joined — on the leader and on a follower', async () => {

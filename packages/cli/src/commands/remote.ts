@@ -68,5 +68,7 @@ function renderStatus (s: StatusDocument): string {
     lines.push('', `plan (term ${s.plan.term}): ${s.plan.assignments.length} assignment(s)`)
     for (const a of s.plan.assignments) lines.push(`  ${a.host} GPU ${a.gpus.join('+')}: ${a.model}`)
   }
+  lines.push('', s.alerts.length === 0 ? 'alerts: none' : `alerts (${s.alerts.length}):`)
+  for (const a of s.alerts) lines.push(`  ${a.severity.padEnd(8)} ${a.message}`)
   return lines.join('\n')
 }
