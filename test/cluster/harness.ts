@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync, copyFileSync } from 'node:fs'
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync, copyFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -10,7 +10,14 @@ export const repoRoot = join(import.meta.dirname, '../..')
 export const bin = join(repoRoot, 'packages/cli/dist/bin.js')
 const roosync = join(repoRoot, 'configs/roosync')
 
-export interface NodeSpec { name: string, role: 'coordinator' | 'worker', priority?: number, hardware?: string }
+export interface NodeSpec {
+  name: string
+  role: 'coordinator' | 'worker'
+  priority?: number
+  hardware?: string
+  /** YAML appended to this node's own config (keys gpufleet init does not write: ollama, gateway…). */
+  config?: string
+}
 export interface FleetNode {
   spec: NodeSpec
   dir: string
@@ -56,12 +63,15 @@ export class Fleet {
   readonly nodes: FleetNode[] = []
   private readonly shared = join(this.root, 'shared.yaml')
 
-  static async create (specs: NodeSpec[], options: { swarmKeyFor?: (i: number) => string | undefined } = {}): Promise<Fleet> {
+  /** Extra environment for every agent process. */
+  env: Record<string, string> = {}
+
+  static async create (specs: NodeSpec[], options: { swarmKeyFor?: (i: number) => string | undefined, shared?: string } = {}): Promise<Fleet> {
     const fleet = new Fleet()
     writeFileSync(fleet.shared, [
       'cluster:', '  name: testfleet', '  mdns: false',
       `  heartbeat: ${TIMINGS.heartbeatMs}ms`, `  leaderLease: ${TIMINGS.leaderLeaseMs}ms`, `  offlineAfter: ${TIMINGS.offlineAfterMs}ms`,
-      'policy:', '  exclude:', '    - match: { computeCapability: ">=12.0" }', '      reason: "CUDA build of the backend has no sm_120 kernels"', ''
+      ...(options.shared === undefined ? ['policy:', '  exclude:', '    - match: { computeCapability: ">=12.0" }', '      reason: "CUDA build of the backend has no sm_120 kernels"'] : [options.shared]), ''
     ].join('\n'))
     for (const [i, spec] of specs.entries()) {
       const dir = join(fleet.root, spec.name)
@@ -71,6 +81,7 @@ export class Fleet {
       const out = JSON.parse(await run(['init', '--dir', dir, '--name', spec.name, '--role', spec.role, '--priority', String(spec.priority ?? 0),
         '--listen', `/ip4/127.0.0.1/tcp/${p2p}`, '--api', `127.0.0.1:${apiPort}`, '--cluster', 'testfleet',
         ...(boot === undefined ? [] : ['--bootstrap', boot.multiaddr]), ...(psk === undefined ? [] : ['--psk', psk]), '--json'])) as { peerId: string, multiaddrs: string[] }
+      if (spec.config !== undefined) appendFileSync(join(dir, 'gpufleet.yaml'), `\n${spec.config}\n`)
       fleet.nodes.push({ spec, dir, api: `http://127.0.0.1:${apiPort}`, p2p, multiaddr: out.multiaddrs[0]!, peerId: out.peerId, proc: null, log: [] })
     }
     return fleet
@@ -84,7 +95,7 @@ export class Fleet {
 
   start (node: FleetNode): void {
     const hardware = node.spec.hardware ?? join(roosync, `${node.spec.name}.hardware.json`)
-    const proc = spawn(process.execPath, [...AGENT_NODE_FLAGS, bin, 'agent', '--config', join(node.dir, 'gpufleet.yaml'), '--config', this.shared, '--hardware', hardware, '--log-level', 'debug'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const proc = spawn(process.execPath, [...AGENT_NODE_FLAGS, bin, 'agent', '--config', join(node.dir, 'gpufleet.yaml'), '--config', this.shared, '--hardware', hardware, '--log-level', 'debug'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.env } })
     const keep = (d: Buffer): void => { node.log.push(...d.toString().split('\n').filter(Boolean)); if (node.log.length > 2000) node.log.splice(0, 1000) }
     proc.stdout.on('data', keep)
     proc.stderr.on('data', keep)

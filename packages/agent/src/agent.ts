@@ -10,12 +10,13 @@ import type { Logger } from 'pino'
 import type { PeerId, PrivateKey, Stream } from '@libp2p/interface'
 import {
   GOSSIP_VERSION, INVENTORY_SCHEMA, STATUS_SCHEMA, applyReport, computePlan, decodeGossip, decodeMessageText, initialElection, inventoryHosts, isLeader,
-  isHostOnline, planningFingerprint, renderReport, step, syncResponseSchema,
+  isHostOnline, peerOllamaUrl, planningFingerprint, renderReport, step, syncResponseSchema,
   type AlertsMessage, type DecodeResult, type ElectionAction, type ElectionEvent, type ElectionState, type FleetConfig, type GossipMessage,
   type HostEntry, type HostReport, type Inventory, type InventoryState, type LeaderMessage, type LiveEvent, type LiveSnapshot, type Plan, type PlanMessage, type ReportMessage, type StatusDocument
 } from '@gpufleet/core'
 import { Alerting, type AlertChanges } from './alerting.js'
-import { apiRoutes } from './api-routes.js'
+import { apiRoutes, gatewayRoutes } from './api-routes.js'
+import { Gateway } from './gateway/gateway.js'
 import { ReadingsHistory } from './history.js'
 import { LiveHub } from './live.js'
 import { AgentMetrics } from './metrics.js'
@@ -72,6 +73,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   private api: ApiServer | null = null
   private live: LiveHub | null = null
   private readonly metrics: AgentMetrics
+  private readonly gateway: Gateway
   private readonly alerting: Alerting
   private readonly history = new ReadingsHistory()
   /** Online state per host as last announced to live clients: joined/left events fire on changes. */
@@ -122,6 +124,19 @@ export class Agent extends EventEmitter<AgentEvents> {
       isLeader: () => isLeader(this.election),
       gossip: () => ({ ...this.stats })
     })
+    this.gateway = new Gateway({ config: init.config, log: this.log.child({ component: 'gateway' }), registry: this.metrics.registry, context: () => this.gatewayContext(), clock: this.clock })
+  }
+
+  /** What the gateway routes by: the plan in force and where online peers' Ollama answers. */
+  private gatewayContext (): { self: string, plan: Plan | null, peerOllama: Map<string, string> } {
+    const now = this.clock()
+    const peerOllama = new Map<string, string>()
+    for (const [hostname, entry] of this.inventory) {
+      if (hostname === this.hostname || !isHostOnline(entry, now, this.config.cluster.offlineAfter) || !entry.report.ollama.reachable) continue
+      const url = peerOllamaUrl(entry.report.ollama.host, entry.addrs)
+      if (url !== null) peerOllama.set(hostname, url)
+    }
+    return { self: this.hostname, plan: this.plan, peerOllama }
   }
 
   private path (p: string): string { return isAbsolute(p) ? p : join(this.init.baseDir, p) }
@@ -140,7 +155,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       psk = await loadSwarmKey(pskPath)
     }
     // The API port is bound first: a port in use fails fast, before anything touches the network.
-    this.api = new ApiServer({ listen: this.config.api.listen, token: this.config.api.token, routes: this.routes(), dashboardDir: findDashboardDir() })
+    this.api = new ApiServer({ listen: this.config.api.listen, token: this.config.api.token, routes: this.routes(), posts: gatewayRoutes(this.gateway), dashboardDir: findDashboardDir() })
     this.store = await FleetStore.open(this.path(this.config.dataDir))
     try {
       await this.api.start()
@@ -182,6 +197,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     if (this.planTimer !== null) clearTimeout(this.planTimer)
     this.live?.close()
     await this.api?.stop()
+    await this.gateway.close()
     await this.node?.stop()
     await this.flush()
     await this.store?.close()
@@ -578,6 +594,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       hosts: this.hosts(),
       plan: this.plan,
       alerts: this.alerting.active,
+      gateway: this.gateway.usageTable(),
       peers: { connected: this.node?.getPeers().length ?? 0, subscribed: this.node?.services.pubsub.getSubscribers(this.topic).length ?? 0 },
       gossip: { ...this.stats }
     }
@@ -609,7 +626,8 @@ export class Agent extends EventEmitter<AgentEvents> {
       leader: () => this.election.leader?.hostname ?? null,
       term: () => this.election.term,
       now: () => this.clock(),
-      metrics: this.metrics
+      metrics: this.metrics,
+      gateway: this.gateway
     })
   }
 }

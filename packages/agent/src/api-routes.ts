@@ -1,5 +1,6 @@
 import { computePlan, renderReport, type FleetConfig, type HostReport, type Inventory, type Plan, type StatusDocument } from '@gpufleet/core'
-import type { Handler, RouteResult } from './http.js'
+import type { Handler, RawHandler, RouteResult } from './http.js'
+import { GATEWAY_ENDPOINTS, type Gateway, type GatewayPath } from './gateway/gateway.js'
 import type { AgentMetrics } from './metrics.js'
 
 /** What the HTTP routes read from the agent. */
@@ -13,6 +14,7 @@ export interface RouteSource {
   term: () => number
   now: () => number
   metrics: AgentMetrics
+  gateway: Gateway
 }
 
 const json = (value: unknown, status = 200): RouteResult => ({ status, type: 'application/json; charset=utf-8', body: JSON.stringify(value) })
@@ -41,10 +43,16 @@ export function apiRoutes (src: RouteSource): Record<string, Handler> {
       const plan = src.plan() ?? computePlan({ hosts, config: src.config, generatedAt: new Date(src.now()).toISOString() })
       return { status: 200, type: 'text/markdown; charset=utf-8', body: renderReport({ hosts, plan, config: src.config, lang }) }
     },
+    '/v1/models': () => json(src.gateway.models()),
     '/metrics': async (_req, url) => {
       const scope = url.searchParams.get('scope')
       if (scope !== null && scope !== 'self' && scope !== 'fleet') return json({ error: `scope must be self or fleet, got "${scope}"` }, 400)
       return { status: 200, type: src.metrics.contentType, body: await src.metrics.render(scope === 'self') }
     }
   }
+}
+
+/** The gateway's POST routes (CONTRACT.md "Gateway"). */
+export function gatewayRoutes (gateway: Gateway): Record<string, RawHandler> {
+  return Object.fromEntries(Object.keys(GATEWAY_ENDPOINTS).map(path => [path, async (req, res) => { await gateway.handle(req, res, path as GatewayPath) }]))
 }

@@ -6,6 +6,8 @@ import { StaticFiles } from './static.js'
 
 export interface RouteResult { status: number, type: string, body: string | Buffer }
 export type Handler = (req: IncomingMessage, url: URL) => Promise<RouteResult> | RouteResult
+/** A POST route that writes its own response (the gateway streams). */
+export type RawHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>
 
 export interface ApiServerInit {
   /** HOST:PORT; port 0 picks a free one. */
@@ -16,6 +18,7 @@ export interface ApiServerInit {
    */
   token: string | null
   routes: Record<string, Handler>
+  posts?: Record<string, RawHandler>
   /** The built dashboard's folder (null: `/` answers 503 saying how to build it). */
   dashboardDir?: string | null
 }
@@ -98,6 +101,17 @@ export class ApiServer {
       res.end(req.method === 'HEAD' ? undefined : body)
     }
     const error = (status: number, message: string): void => { send(status, 'application/json; charset=utf-8', JSON.stringify({ error: message })) }
+    const post = this.init.posts?.[url.pathname]
+    if (post !== undefined) {
+      if (req.method !== 'POST') { error(405, `${req.method ?? ''} not allowed (POST)`); return }
+      if (!this.authorized(req)) { error(401, 'missing or wrong bearer token'); return }
+      try {
+        await post(req, res)
+      } catch (err) {
+        if (res.headersSent) res.destroy(); else error(500, (err as Error).message)
+      }
+      return
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') { error(405, `${req.method ?? ''} not allowed`); return }
     const route = this.init.routes[url.pathname]
     if (route === undefined && StaticFiles.handles(url.pathname)) {

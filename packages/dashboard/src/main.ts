@@ -20,12 +20,23 @@ function schedule (): void {
     frame = null
     document.documentElement.lang = lang
     document.title = t(lang, 'title')
-    $('top').innerHTML = header(state, lang, conn)
-    $('alerts').innerHTML = alertsSection(state, lang)
-    $('hosts').innerHTML = hostsSection(state, lang)
-    $('plan').innerHTML = planSection(state, lang)
-    $('events').innerHTML = eventsSection(state, lang)
+    put('top', header(state, lang, conn))
+    put('alerts', alertsSection(state, lang))
+    put('hosts', hostsSection(state, lang))
+    put('plan', planSection(state, lang))
+    put('events', eventsSection(state, lang))
   })
+}
+
+/**
+ * Replaces a section only when its HTML changed: hosts update every heartbeat, and rebuilding the
+ * header's button under the pointer would swallow clicks (mousedown and mouseup on different nodes).
+ */
+const rendered = new Map<string, string>()
+function put (id: string, html: string): void {
+  if (rendered.get(id) === html) return
+  rendered.set(id, html)
+  $(id).innerHTML = html
 }
 
 function showTokenForm (wrong: boolean): void {

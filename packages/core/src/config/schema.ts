@@ -100,6 +100,20 @@ export const fleetConfigShape = z.strictObject({
     /** Delete models the plan dropped from disk (else they are only unloaded). */
     prune: z.boolean().default(false)
   }).prefault({}),
+  /** The OpenAI-compatible endpoint on the api address (docs/gateway.md). */
+  gateway: z.strictObject({
+    /** Request bodies above this are refused (413). */
+    maxBodyBytes: sizeField.default(16 * 1024 ** 2),
+    /** A target that does not accept the connection this fast is skipped (next target). */
+    connectTimeout: durationField.default(3000),
+    /** Wait for the response's first byte: a non-streaming answer only starts when it is complete. */
+    responseTimeout: durationField.default(30 * 60_000),
+    /** Longest silence between two chunks of a response before it is cut. */
+    idleTimeout: durationField.default(5 * 60_000),
+    /** Consecutive failures before a target is skipped for breakerCoolDown. */
+    breakerThreshold: z.number().int().positive().default(2),
+    breakerCoolDown: durationField.default(15_000)
+  }).prefault({}),
   alerts: z.strictObject({
     /** VRAM used above this (or above vramUsedPct of the card, whichever is lower); null: percentage only. */
     vramUsed: sizeField.nullable().default(22 * 1e9),

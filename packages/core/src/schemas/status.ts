@@ -27,6 +27,17 @@ export const statusSchema = z.object({
   plan: planSchema.nullable(),
   /** The leader's active alerts (most severe first), as this node last heard them. */
   alerts: z.array(alertSchema),
+  /** What this node's gateway served, by role and target: requests, errors, tokens in/out. */
+  gateway: z.array(z.object({
+    role: z.string(),
+    kind: z.enum(['local', 'peer', 'cloud']),
+    via: z.string(),
+    model: z.string(),
+    requests: z.number().int().nonnegative(),
+    errors: z.number().int().nonnegative(),
+    tokensIn: z.number().int().nonnegative(),
+    tokensOut: z.number().int().nonnegative()
+  })).optional(),
   /** Connected peers, and those of them subscribed to the fleet's topic. */
   peers: z.object({ connected: z.number().int().nonnegative(), subscribed: z.number().int().nonnegative() }),
   gossip: z.object({

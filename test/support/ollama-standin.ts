@@ -1,0 +1,111 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+/** One request as the stand-in saw it. */
+export interface SeenRequest { method: string, path: string, headers: IncomingMessage['headers'], body: Record<string, unknown> | null }
+
+export interface StandInOptions {
+  /** Models it serves (an unknown one answers 404 as Ollama does). Empty: any model. */
+  models?: string[]
+  /** When set, every request must carry `Authorization: Bearer <key>` (a cloud provider). */
+  requireKey?: string
+  /** Delay between streamed chunks. */
+  chunkDelayMs?: number
+  /** Prefix of the answer, so a test can tell which upstream answered. */
+  name: string
+}
+
+/**
+ * A loopback stand-in for what cannot run here — an Ollama server, or an OpenAI-compatible cloud
+ * API — speaking their real wire formats: Ollama's native /api/version, /api/tags, /api/ps,
+ * /api/show and its OpenAI-compatible /v1/chat/completions (JSON, or server-sent events with
+ * `data: [DONE]`), /v1/completions and /v1/embeddings; errors in OpenAI's shape.
+ */
+export class OpenAiStandIn {
+  readonly seen: SeenRequest[] = []
+  /** Requests whose client went away before the answer was complete. */
+  aborted = 0
+  /** Answer every request with this status (a 5xx makes the gateway fail over). */
+  failWith: number | null = null
+  private server: Server | null = null
+  port = 0
+
+  constructor (private readonly options: StandInOptions) {}
+
+  get url (): string { return `http://127.0.0.1:${this.port}` }
+
+  async start (port = 0): Promise<void> {
+    this.server = createServer((req, res) => { void this.handle(req, res) })
+    await new Promise<void>(resolve => this.server!.listen(port, '127.0.0.1', resolve))
+    this.port = (this.server.address() as AddressInfo).port
+  }
+
+  /** Stops accepting connections and drops open ones: a dead Ollama. */
+  async stop (): Promise<void> {
+    const server = this.server
+    this.server = null
+    if (server === null) return
+    server.closeAllConnections()
+    await new Promise(resolve => server.close(resolve))
+  }
+
+  private async handle (req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = []
+    for await (const c of req) chunks.push(c as Buffer)
+    const text = Buffer.concat(chunks).toString('utf8')
+    let body: Record<string, unknown> | null = null
+    try { body = text === '' ? null : JSON.parse(text) as Record<string, unknown> } catch { body = null }
+    const path = (req.url ?? '/').split('?')[0]!
+    this.seen.push({ method: req.method ?? '', path, headers: req.headers, body })
+    const json = (status: number, value: unknown): void => { res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }); res.end(JSON.stringify(value)) }
+    const error = (status: number, message: string, type = 'api_error'): void => { json(status, { error: { message, type, param: null, code: null } }) }
+    if (this.options.requireKey !== undefined && req.headers.authorization !== `Bearer ${this.options.requireKey}`) { error(401, 'Incorrect API key provided', 'invalid_request_error'); return }
+    if (this.failWith !== null) { error(this.failWith, `stand-in ${this.options.name} failing on purpose`); return }
+    const models = this.options.models ?? []
+    const model = typeof body?.model === 'string' ? body.model : ''
+    switch (`${req.method ?? ''} ${path}`) {
+      case 'GET /api/version': json(200, { version: '0.12.6' }); return
+      case 'GET /api/tags': json(200, { models: models.map(name => ({ name, model: name, modified_at: '2026-11-01T00:00:00Z', size: 4_900_000_000, digest: 'sha256:0', details: { format: 'gguf', family: 'llama', parameter_size: '8.0B', quantization_level: 'Q4_K_M' } })) }); return
+      case 'GET /api/ps': json(200, { models: [] }); return
+      case 'GET /v1/models': json(200, { object: 'list', data: models.map(id => ({ id, object: 'model', created: 0, owned_by: 'library' })) }); return
+    }
+    if (req.method !== 'POST') { error(404, `no route ${path}`); return }
+    if (models.length > 0 && !models.includes(model)) { error(404, `model "${model}" not found, try pulling it first`, 'not_found_error'); return }
+    const messages = Array.isArray(body?.messages) ? body.messages as Array<{ content?: unknown }> : []
+    const prompt = String(messages.at(-1)?.content ?? body?.prompt ?? '')
+    const words = `${this.options.name} says: ${prompt}`.split(' ')
+    const usage = { prompt_tokens: prompt.split(' ').length, completion_tokens: words.length, total_tokens: prompt.split(' ').length + words.length }
+    const created = 1_795_000_000
+    switch (path) {
+      case '/v1/chat/completions':
+      case '/v1/completions': {
+        const chat = path === '/v1/chat/completions'
+        if (body?.stream !== true) {
+          const choice = chat ? { index: 0, message: { role: 'assistant', content: words.join(' ') }, finish_reason: 'stop' } : { index: 0, text: words.join(' '), finish_reason: 'stop' }
+          json(200, { id: 'chatcmpl-1', object: chat ? 'chat.completion' : 'text_completion', created, model, system_fingerprint: 'fp_ollama', choices: [choice], usage })
+          return
+        }
+        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' })
+        let closed = false
+        res.on('close', () => { if (!res.writableFinished) { closed = true; this.aborted++ } })
+        const send = (value: unknown): void => { res.write(`data: ${JSON.stringify(value)}\n\n`) }
+        for (const [i, word] of words.entries()) {
+          if (closed) return
+          const piece = i === 0 ? word : ` ${word}`
+          send({ id: 'chatcmpl-1', object: chat ? 'chat.completion.chunk' : 'text_completion', created, model, system_fingerprint: 'fp_ollama', choices: [chat ? { index: 0, delta: { role: 'assistant', content: piece }, finish_reason: null } : { index: 0, text: piece, finish_reason: null }] })
+          await new Promise(resolve => setTimeout(resolve, this.options.chunkDelayMs ?? 0))
+        }
+        if (closed) return
+        send({ id: 'chatcmpl-1', object: chat ? 'chat.completion.chunk' : 'text_completion', created, model, system_fingerprint: 'fp_ollama', choices: [chat ? { index: 0, delta: { role: 'assistant', content: '' }, finish_reason: 'stop' } : { index: 0, text: '', finish_reason: 'stop' }] })
+        if ((body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true) send({ id: 'chatcmpl-1', object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_ollama', choices: [], usage })
+        res.end('data: [DONE]\n\n')
+        return
+      }
+      case '/v1/embeddings':
+        json(200, { object: 'list', data: [{ object: 'embedding', embedding: [0.1, -0.2, 0.3], index: 0 }], model, usage: { prompt_tokens: usage.prompt_tokens, total_tokens: usage.prompt_tokens } })
+        return
+      default:
+        error(404, `no route ${path}`)
+    }
+  }
+}
