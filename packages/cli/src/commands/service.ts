@@ -1,0 +1,88 @@
+import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { execFile } from 'node:child_process'
+import type { Command } from 'commander'
+import { InvalidInputError } from '@gpufleet/core'
+import { nodeDirectory } from '../inputs/config.js'
+import type { CliIo } from '../io.js'
+import { collect } from '../options.js'
+import { backendFor } from '../service/backends.js'
+import { buildServiceSpec } from '../service/build-spec.js'
+import type { ServicePlatform, ServiceSpec } from '../service/spec.js'
+import { applySteps, commandText, describeSteps, type Runner, type ServiceFs } from '../service/steps.js'
+
+/** Installing a system service needs root or Administrator; the message is the command to re-run. */
+export class NotElevatedError extends Error {
+  static readonly NAME = 'NotElevatedError'
+  override name = NotElevatedError.NAME
+}
+
+export const execRunner: Runner = async (cmd, args) => await new Promise(resolve => {
+  execFile(cmd, args, { timeout: 60_000, windowsHide: true }, (err, stdout, stderr) => {
+    const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 127
+    resolve({ code, stdout: String(stdout), stderr: String(stderr) })
+  })
+})
+
+const realFs: ServiceFs = {
+  mkdir: async path => { await mkdir(path, { recursive: true }) },
+  write: async (path, contents) => { await writeFile(path, contents) },
+  copy: async (from, to) => { await copyFile(from, to) },
+  remove: async path => { await rm(path, { force: true }) }
+}
+
+interface ServiceOpts { config: string[], platform?: string, user?: boolean, dryRun?: boolean, json?: boolean }
+
+export interface ServiceDeps { runner: Runner, fs: ServiceFs, uid: number, env: NodeJS.ProcessEnv, platform: NodeJS.Platform }
+const PLATFORMS: readonly ServicePlatform[] = ['linux', 'darwin', 'win32']
+
+async function elevated (platform: ServicePlatform, deps: ServiceDeps): Promise<boolean> {
+  if (platform === 'win32') return (await deps.runner('net', ['session'])).code === 0
+  return deps.uid === 0
+}
+
+function rerunCommand (spec: ServiceSpec, action: string, opts: ServiceOpts): string {
+  const self = commandText(spec.node, [spec.script, 'service', action, ...spec.args.slice(1)])
+  void opts
+  return spec.platform === 'win32' ? `from an Administrator PowerShell: ${self}` : `sudo ${self}`
+}
+
+export function registerService (program: Command, io: CliIo, deps: ServiceDeps = { runner: execRunner, fs: realFs, uid: process.getuid?.() ?? -1, env: process.env, platform: process.platform }): void {
+  program.command('service')
+    .description('install the agent as an OS service (systemd, launchd, Windows service via winsw)')
+    .argument('<action>', 'install | uninstall | status')
+    .option('--config <file>', 'node config (repeat to layer, as for `gpufleet agent`)', collect, [])
+    .option('--platform <os>', 'render another OS\'s files: linux | darwin | win32 (with --dry-run)')
+    .option('--user', 'a per-user service (systemd --user, LaunchAgent) instead of a system one')
+    .option('--dry-run', 'print every file and command, change nothing')
+    .option('--json', 'status as JSON')
+    .action(async (action: string, opts: ServiceOpts) => {
+      if (!['install', 'uninstall', 'status'].includes(action)) throw new InvalidInputError(`service: unknown action "${action}" (install, uninstall or status)`)
+      const platform = (opts.platform ?? deps.platform) as ServicePlatform
+      if (!PLATFORMS.includes(platform)) throw new InvalidInputError(`--platform: "${opts.platform ?? deps.platform}" is not linux, darwin or win32`)
+      if (platform !== deps.platform && opts.dryRun !== true) throw new InvalidInputError(`--platform ${platform}: another OS's service can only be rendered (add --dry-run)`)
+      if (platform === 'win32' && opts.user === true) throw new InvalidInputError('--user: Windows services are system-wide (run from an Administrator prompt)')
+      if (action === 'install' && opts.config.length === 0) throw new InvalidInputError('service install: --config FILE is required (the node config `gpufleet init` wrote)')
+      for (const c of opts.config) if (!existsSync(c)) throw new InvalidInputError(`--config: ${c}: no such file`)
+      const spec = buildServiceSpec({ platform, user: opts.user === true, configs: opts.config, nodeDir: nodeDirectory(opts.config), root: deps.uid === 0, env: deps.env })
+      const backend = backendFor(spec, deps.uid)
+
+      if (action === 'status') {
+        const status = await backend.status(spec, deps.runner)
+        io.out(opts.json === true
+          ? JSON.stringify(status, null, 2)
+          : [`service  ${spec.name} (${spec.platform}, ${spec.scope})`, `state    ${status.installed ? (status.running ? 'running' : `installed, not running (${status.state})`) : 'not installed'}`, `file     ${status.definition}`, `logs     ${status.logs}`].join('\n'))
+        return
+      }
+      const steps = action === 'install' ? backend.install(spec) : backend.uninstall(spec)
+      if (opts.dryRun === true) { io.out(describeSteps(steps)); return }
+      if (spec.scope === 'system' && !(await elevated(platform, deps))) throw new NotElevatedError(`service ${action} needs ${platform === 'win32' ? 'Administrator' : 'root'} rights; re-run it ${rerunCommand(spec, action, opts)}`)
+      await applySteps(steps, deps.runner, deps.fs, line => { io.err(`gpufleet: ${line}`) })
+      if (action === 'install') {
+        const status = await backend.status(spec, deps.runner)
+        io.out(`gpufleet service installed (${spec.platform}, ${spec.scope}): ${status.running ? 'running' : status.state}; logs: ${status.logs}`)
+      } else {
+        io.out(`gpufleet service removed (${spec.platform}, ${spec.scope}); the node's config and data stay in ${spec.workingDirectory}`)
+      }
+    })
+}
