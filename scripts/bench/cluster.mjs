@@ -41,7 +41,7 @@ async function waitAll (nodes, path, predicate, timeoutMs) {
 
 async function startFleet (count, basePort, dir) {
   const shared = join(dir, 'shared.yaml')
-  writeFileSync(shared, 'cluster:\n  name: bench\n  mdns: false\n')
+  writeFileSync(shared, 'cluster:\n  name: bench\n  mdns: false\nollama:\n  apply: false\n')
   const nodes = []
   fleetsToClean.push(nodes)
   for (let i = 0; i < count; i++) {

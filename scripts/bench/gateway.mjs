@@ -55,7 +55,7 @@ export async function benchGateway () {
     await run(['init', '--dir', dir, '--name', 'bench-gw', '--role', 'coordinator', '--listen', `/ip4/127.0.0.1/tcp/${p2p}`, '--api', `127.0.0.1:${api}`, '--json'])
     appendFileSync(join(dir, 'gpufleet.yaml'), `\nollama: { host: "${upstream.url}" }\n`)
     const shared = join(dir, 'shared.yaml')
-    writeFileSync(shared, 'cluster: { mdns: false }\nmodels:\n  - { name: "llama3.1:8b", params: 8B, quantization: Q4_K_M, roles: [chat], quality: 6 }\ncloud: []\n')
+    writeFileSync(shared, 'cluster: { mdns: false }\nollama: { apply: false }\nmodels:\n  - { name: "llama3.1:8b", params: 8B, quantization: Q4_K_M, roles: [chat], quality: 6 }\ncloud: []\n')
     agent = spawn(process.execPath, [...AGENT_NODE_FLAGS, bin, 'agent', '--config', join(dir, 'gpufleet.yaml'), '--config', shared, '--hardware', join(root, 'configs/roosync/myia-ai-01.hardware.json'), '--log-level', 'warn'], { stdio: 'ignore' })
     const base = `http://127.0.0.1:${api}`
     for (let i = 0; i < 200; i++) {

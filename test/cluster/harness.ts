@@ -71,7 +71,8 @@ export class Fleet {
     writeFileSync(fleet.shared, [
       'cluster:', '  name: testfleet', '  mdns: false',
       `  heartbeat: ${TIMINGS.heartbeatMs}ms`, `  leaderLease: ${TIMINGS.leaderLeaseMs}ms`, `  offlineAfter: ${TIMINGS.offlineAfterMs}ms`,
-      ...(options.shared === undefined ? ['policy:', '  exclude:', '    - match: { computeCapability: ">=12.0" }', '      reason: "CUDA build of the backend has no sm_120 kernels"'] : [options.shared]), ''
+      // Test agents never drive an Ollama of the machine running the tests (a test that wants one sets it up).
+      ...(options.shared === undefined ? ['ollama: { apply: false }', 'policy:', '  exclude:', '    - match: { computeCapability: ">=12.0" }', '      reason: "CUDA build of the backend has no sm_120 kernels"'] : [options.shared]), ''
     ].join('\n'))
     for (const [i, spec] of specs.entries()) {
       const dir = join(fleet.root, spec.name)

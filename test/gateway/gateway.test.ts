@@ -16,6 +16,7 @@ policy:
   exclude:
     - match: { computeCapability: ">=12.0" }
       reason: "CUDA build of the backend has no sm_120 kernels"
+ollama: { apply: false }
 gateway: { connectTimeout: 1s, breakerCoolDown: 60s }`
 
 describe('the gateway: one OpenAI-compatible endpoint, local → peer → cloud', () => {

@@ -29,6 +29,18 @@ export class OpenAiStandIn {
   failWith: number | null = null
   private server: Server | null = null
   port = 0
+  /** Native API state: installed models, loaded ones (with keep_alive), bytes already downloaded per model. */
+  readonly installed = new Set<string>()
+  readonly loaded = new Map<string, string | number>()
+  readonly downloaded = new Map<string, number>()
+  /** Pulls as they started: model and the byte offset they resumed from. */
+  readonly pulls: Array<{ model: string, resumedFrom: number }> = []
+  /** Drop the connection once when a model's download passes this many bytes (a failure mid-pull). */
+  readonly failPullAt = new Map<string, number>()
+  /** Size of each model's single layer, and the delay between progress lines. */
+  layerBytes = 8 * 1024 * 1024
+  pullStepMs = 20
+  pullAborts = 0
 
   constructor (private readonly options: StandInOptions) {}
 
@@ -49,6 +61,36 @@ export class OpenAiStandIn {
     await new Promise(resolve => server.close(resolve))
   }
 
+  /** Ollama's pull stream: NDJSON progress lines, resuming from what was already downloaded. */
+  private async pull (model: string, res: ServerResponse): Promise<void> {
+    const line = (value: unknown): void => { res.write(`${JSON.stringify(value)}\n`) }
+    const start = this.downloaded.get(model) ?? 0
+    this.pulls.push({ model, resumedFrom: start })
+    res.writeHead(200, { 'content-type': 'application/x-ndjson' })
+    let closed = false
+    res.on('close', () => { if (!res.writableFinished) { closed = true; this.pullAborts++ } })
+    line({ status: 'pulling manifest' })
+    const digest = `sha256:${Buffer.from(model).toString('hex').padEnd(64, '0').slice(0, 64)}`
+    const step = Math.ceil(this.layerBytes / 20)
+    for (let done = start; done < this.layerBytes;) {
+      await new Promise(resolve => setTimeout(resolve, this.pullStepMs))
+      if (closed) return
+      done = Math.min(this.layerBytes, done + step)
+      this.downloaded.set(model, done)
+      const failAt = this.failPullAt.get(model)
+      if (failAt !== undefined && done >= failAt) {
+        this.failPullAt.delete(model)
+        res.destroy()
+        return
+      }
+      line({ status: `pulling ${digest.slice(7, 19)}`, digest, total: this.layerBytes, completed: done })
+    }
+    line({ status: 'verifying sha256 digest' })
+    line({ status: 'writing manifest' })
+    this.installed.add(model)
+    res.end(`${JSON.stringify({ status: 'success' })}\n`)
+  }
+
   private async handle (req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = []
     for await (const c of req) chunks.push(c as Buffer)
@@ -65,8 +107,26 @@ export class OpenAiStandIn {
     const model = typeof body?.model === 'string' ? body.model : ''
     switch (`${req.method ?? ''} ${path}`) {
       case 'GET /api/version': json(200, { version: '0.12.6' }); return
-      case 'GET /api/tags': json(200, { models: models.map(name => ({ name, model: name, modified_at: '2026-11-01T00:00:00Z', size: 4_900_000_000, digest: 'sha256:0', details: { format: 'gguf', family: 'llama', parameter_size: '8.0B', quantization_level: 'Q4_K_M' } })) }); return
-      case 'GET /api/ps': json(200, { models: [] }); return
+      case 'GET /api/tags': json(200, { models: [...new Set([...models, ...this.installed])].sort().map(name => ({ name, model: name, modified_at: '2026-11-01T00:00:00Z', size: 4_900_000_000, digest: 'sha256:0', details: { format: 'gguf', family: 'llama', parameter_size: '8.0B', quantization_level: 'Q4_K_M' } })) }); return
+      case 'GET /api/ps': json(200, { models: [...this.loaded.keys()].map(name => ({ name, model: name, size: this.layerBytes, digest: 'sha256:0', details: { format: 'gguf', family: 'llama', parameter_size: '8.0B', quantization_level: 'Q4_K_M' }, expires_at: '2318-01-01T00:00:00Z', size_vram: this.layerBytes })) }); return
+      case 'POST /api/pull': await this.pull(String(body?.model ?? body?.name ?? ''), res); return
+      case 'DELETE /api/delete': {
+        const name = String(body?.model ?? body?.name ?? '')
+        if (!this.installed.delete(name)) { error(404, `model '${name}' not found`); return }
+        json(200, {})
+        return
+      }
+      case 'POST /api/generate': {
+        const name = String(body?.model ?? '')
+        if (!this.installed.has(name)) { json(404, { error: `model '${name}' not found, try pulling it first` }); return }
+        const keepAlive = body?.keep_alive as string | number | undefined
+        if (keepAlive === 0) this.loaded.delete(name); else this.loaded.set(name, keepAlive ?? '5m')
+        const prompt = String(body?.prompt ?? '')
+        const generated = prompt === '' ? 0 : Number((body?.options as { num_predict?: number } | undefined)?.num_predict ?? 64)
+        // Counters as Ollama reports them: durations in nanoseconds. 40 tokens/s decode, 800 tokens/s prompt.
+        json(200, { model: name, created_at: new Date().toISOString(), response: prompt === '' ? '' : 'text', done: true, done_reason: prompt === '' ? (keepAlive === 0 ? 'unload' : 'load') : 'length', total_duration: 1, load_duration: 1, prompt_eval_count: prompt === '' ? 0 : 16, prompt_eval_duration: 16 / 800 * 1e9, eval_count: generated, eval_duration: generated / 40 * 1e9 })
+        return
+      }
       case 'GET /v1/models': json(200, { object: 'list', data: models.map(id => ({ id, object: 'model', created: 0, owned_by: 'library' })) }); return
     }
     if (req.method !== 'POST') { error(404, `no route ${path}`); return }

@@ -12,9 +12,11 @@ import {
   GOSSIP_VERSION, INVENTORY_SCHEMA, STATUS_SCHEMA, applyReport, computePlan, decodeGossip, decodeMessageText, initialElection, inventoryHosts, isLeader,
   isHostOnline, peerOllamaUrl, planningFingerprint, renderReport, step, syncResponseSchema,
   type AlertsMessage, type DecodeResult, type ElectionAction, type ElectionEvent, type ElectionState, type FleetConfig, type GossipMessage,
-  type HostEntry, type HostReport, type Inventory, type InventoryState, type LeaderMessage, type LiveEvent, type LiveSnapshot, type Plan, type PlanMessage, type ReportMessage, type StatusDocument
+  type HostEntry, type HostReport, type Inventory, type MeasuredSpeed, type ModelPlacement, type InventoryState, type LeaderMessage, type LiveEvent, type LiveSnapshot, type Plan, type PlanMessage, type ReportMessage, type StatusDocument
 } from '@gpufleet/core'
 import { Alerting, type AlertChanges } from './alerting.js'
+import type { PlanApplier } from './apply/applier.js'
+import type { OllamaControl } from '@gpufleet/probe'
 import { apiRoutes, gatewayRoutes } from './api-routes.js'
 import { Gateway } from './gateway/gateway.js'
 import { ReadingsHistory } from './history.js'
@@ -27,7 +29,7 @@ import { loadOrCreateIdentity, loadSwarmKey, peerIdOf } from './identity.js'
 import { createFleetNode, type FleetNode } from './node.js'
 import { OwnReport } from './own-report.js'
 import { FleetStore } from './store.js'
-import { KeyFileError } from './errors.js'
+import { KeyFileError, OllamaUnavailableError } from './errors.js'
 
 export interface AgentInit {
   config: FleetConfig
@@ -74,6 +76,11 @@ export class Agent extends EventEmitter<AgentEvents> {
   private live: LiveHub | null = null
   private readonly metrics: AgentMetrics
   private readonly gateway: Gateway
+  /** Pulls and loads this host's models through Ollama (null when ollama.apply is off). */
+  private applier: PlanApplier | null = null
+  private ollama: OllamaControl | null = null
+  private placement: ModelPlacement[] = []
+  private measured: MeasuredSpeed[] = []
   private readonly alerting: Alerting
   private readonly history = new ReadingsHistory()
   /** Online state per host as last announced to live clients: joined/left events fire on changes. */
@@ -127,6 +134,60 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.gateway = new Gateway({ config: init.config, log: this.log.child({ component: 'gateway' }), registry: this.metrics.registry, context: () => this.gatewayContext(), clock: this.clock })
   }
 
+  /** The Ollama client loads with the probe package, only on hosts that apply plans. */
+  private async startApplier (): Promise<void> {
+    const { OllamaControl } = await import('@gpufleet/probe')
+    const { PlanApplier } = await import('./apply/applier.js')
+    const control = new OllamaControl(this.config.ollama.host)
+    this.ollama = control
+    this.applier = new PlanApplier({ control, log: this.log.child({ component: 'apply' }), catalog: () => this.config.models.map(m => m.name), prune: this.config.policy.prune, keepAlive: this.config.ollama.keepAlive })
+    this.applier.on('change', placement => { this.placement = placement })
+    this.applyPlan()
+  }
+
+  /**
+   * Measures each model this host has ready through Ollama's own counters (eval_count /
+   * eval_duration), one at a time, then gossips the figures in this host's report.
+   */
+  async benchModels (options: { prompt?: string, numPredict?: number } = {}): Promise<MeasuredSpeed[]> {
+    if (this.ollama === null) throw new OllamaUnavailableError('this agent does not drive Ollama (ollama.apply is false)')
+    const ready = this.placement.filter(p => p.state === 'ready').map(p => p.model)
+    const models = ready.length > 0 ? ready : await this.ollama.installed().catch(() => [])
+    if (models.length === 0) throw new OllamaUnavailableError(`no model ready on this host's Ollama (${this.config.ollama.host})`)
+    const prompt = options.prompt ?? 'Write a short paragraph about how GPUs run language models.'
+    const results: MeasuredSpeed[] = []
+    for (const model of models) {
+      const t = await this.ollama.timedGeneration(model, prompt, options.numPredict ?? 128)
+      if (t.evalCount === 0 || t.evalDurationNs === 0) continue
+      results.push({
+        model,
+        decodeTokensPerSecond: Math.round(t.evalCount / (t.evalDurationNs / 1e9) * 10) / 10,
+        promptTokensPerSecond: t.promptEvalCount > 0 && t.promptEvalDurationNs > 0 ? Math.round(t.promptEvalCount / (t.promptEvalDurationNs / 1e9) * 10) / 10 : null,
+        measuredAt: new Date(this.clock()).toISOString()
+      })
+      this.log.info({ model, decodeTokensPerSecond: results.at(-1)?.decodeTokensPerSecond }, 'model measured')
+    }
+    const kept = this.measured.filter(m => !results.some(r => r.model === m.model))
+    this.measured = [...kept, ...results].sort((a, b) => a.model.localeCompare(b.model)).slice(0, 64)
+    await this.store?.saveMeasured(this.measured)
+    return results
+  }
+
+  private async serveBenchModels (res: import('node:http').ServerResponse): Promise<void> {
+    const send = (status: number, value: unknown): void => { res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }); res.end(JSON.stringify(value)) }
+    try {
+      send(200, { host: this.hostname, results: await this.benchModels() })
+    } catch (err) {
+      send(err instanceof OllamaUnavailableError ? 409 : 502, { error: (err as Error).message })
+    }
+  }
+
+  /** The plan in force gives this host these models: pull and load them, drop the others. */
+  private applyPlan (): void {
+    if (this.applier === null || this.plan === null) return
+    this.applier.setDesired(this.plan.assignments.filter(a => a.host === this.hostname).map(a => a.model))
+  }
+
   /** What the gateway routes by: the plan in force and where online peers' Ollama answers. */
   private gatewayContext (): { self: string, plan: Plan | null, peerOllama: Map<string, string> } {
     const now = this.clock()
@@ -155,7 +216,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       psk = await loadSwarmKey(pskPath)
     }
     // The API port is bound first: a port in use fails fast, before anything touches the network.
-    this.api = new ApiServer({ listen: this.config.api.listen, token: this.config.api.token, routes: this.routes(), posts: gatewayRoutes(this.gateway), dashboardDir: findDashboardDir() })
+    this.api = new ApiServer({ listen: this.config.api.listen, token: this.config.api.token, routes: this.routes(), posts: { ...gatewayRoutes(this.gateway), '/api/bench-models': async (_req, res) => { await this.serveBenchModels(res) } }, dashboardDir: findDashboardDir() })
     this.store = await FleetStore.open(this.path(this.config.dataDir))
     try {
       await this.api.start()
@@ -184,6 +245,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     })
     this.node.addEventListener('peer:discovery', evt => { void this.maybeDial(evt.detail.id.toString(), evt.detail.multiaddrs.map(String)) })
     this.log.info({ peerId: this.peerId, addrs: this.addrs(), api: this.api.address, hostname: this.hostname, role: node.role }, 'agent started')
+    if (this.config.ollama.apply) await this.startApplier()
     await this.heartbeat()
     this.timers.push(setInterval(() => { void this.heartbeat() }, cluster.heartbeat))
     this.timers.push(setInterval(() => { this.tick() }, Math.max(50, Math.min(250, Math.floor(cluster.heartbeat / 4)))))
@@ -196,6 +258,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     for (const t of this.timers) clearInterval(t)
     if (this.planTimer !== null) clearTimeout(this.planTimer)
     this.live?.close()
+    await this.applier?.stop()
     await this.api?.stop()
     await this.gateway.close()
     await this.node?.stop()
@@ -207,7 +270,8 @@ export class Agent extends EventEmitter<AgentEvents> {
   /** What the node knew before it stopped: shown as not heard from until peers answer. */
   private async restore (): Promise<void> {
     const store = this.store!
-    const [hosts, stored, state] = await Promise.all([store.loadHosts(), store.loadPlan(), store.loadState()])
+    const [hosts, stored, state, measured] = await Promise.all([store.loadHosts(), store.loadPlan(), store.loadState(), store.loadMeasured()])
+    this.measured = measured
     this.inventory = new Map(hosts.map(h => [h.report.hostname, { ...h, restored: true }]))
     this.plan = stored?.plan ?? null
     this.planRaw = stored?.raw ?? null
@@ -286,6 +350,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.planRaw = raw
     void this.store?.savePlan(msg.plan, raw)
     this.log.info({ term: msg.term, assignments: msg.plan.assignments.length }, 'plan accepted')
+    this.applyPlan()
     this.emit('plan:changed', msg.plan)
     this.notify({ type: 'plan:changed', plan: msg.plan })
     return true
@@ -435,7 +500,8 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   private async publishOwnReport (): Promise<void> {
     const now = this.clock()
-    const report = await this.own.current(now)
+    const own = await this.own.current(now)
+    const report = { ...own, ...(this.applier === null ? {} : { placement: this.placement }), ...(this.measured.length === 0 ? {} : { measured: this.measured }) }
     // Monotonic across restarts: never below the stored sequence, nor below the clock.
     this.seq = Math.max(this.seq + 1, now)
     const unsigned: Unsigned<ReportMessage> = { v: GOSSIP_VERSION, type: 'report', peerId: this.peerId, sentAt: new Date(now).toISOString(), seq: this.seq, report, priority: this.config.node.priority, addrs: this.addrs(), api: this.api?.address ?? null }

@@ -17,3 +17,9 @@ export class HardwareFileError extends InvalidInputError {
   static override readonly NAME = 'HardwareFileError'
   override name = HardwareFileError.NAME
 }
+
+/** This host's Ollama cannot do what was asked (not driven by the agent, or no model ready). */
+export class OllamaUnavailableError extends Error {
+  static readonly NAME = 'OllamaUnavailableError'
+  override name = OllamaUnavailableError.NAME
+}

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import { Level } from 'level'
-import { hostReportSchema, planSchema, type HostEntry, type Plan } from '@gpufleet/core'
+import { hostReportSchema, measuredSpeedSchema, planSchema, type HostEntry, type MeasuredSpeed, type Plan } from '@gpufleet/core'
 import { DataDirLockedError } from './errors.js'
 
 interface StoredHost { peerId: string, seq: number, report: unknown, addrs: string[], api: string | null, lastSeen: number, raw?: string }
@@ -29,6 +29,7 @@ export class FleetStore {
   private get hosts () { return this.db.sublevel<string, StoredHost>('hosts', { valueEncoding: 'json' }) }
   private get plans () { return this.db.sublevel<string, unknown>('plans', { valueEncoding: 'json' }) }
   private get state () { return this.db.sublevel<string, NodeState>('state', { valueEncoding: 'json' }) }
+  private get measuredLevel () { return this.db.sublevel<string, unknown>('measured', { valueEncoding: 'json' }) }
 
   /** Every stored host whose record still validates; a damaged record is skipped, not fatal. */
   async loadHosts (): Promise<HostEntry[]> {
@@ -63,6 +64,16 @@ export class FleetStore {
 
   async saveState (state: NodeState): Promise<void> {
     await this.state.put('node', state)
+  }
+
+  /** This host's measured model speeds (bench-models), kept across restarts. */
+  async loadMeasured (): Promise<MeasuredSpeed[]> {
+    const parsed = measuredSpeedSchema.array().safeParse(await this.measuredLevel.get('self'))
+    return parsed.success ? parsed.data : []
+  }
+
+  async saveMeasured (measured: readonly MeasuredSpeed[]): Promise<void> {
+    await this.measuredLevel.put('self', measured)
   }
 
   async close (): Promise<void> {

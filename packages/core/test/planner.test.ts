@@ -101,6 +101,21 @@ describe('the exhaustive comparison has teeth', () => {
   })
 })
 
+describe('hosts whose Ollama does not answer', () => {
+  it('a real host without a reachable Ollama gets no local model, with the reason; a simulated one still plans', () => {
+    const gpu = { index: 0, vendor: 'nvidia' as const, model: 'NVIDIA GeForce RTX 3090', vramBytes: 24 * 1024 ** 3, vramSource: 'nvidia-smi' as const, vramUsedBytes: 0 }
+    const host = (simulated: boolean): HostReport => ({
+      schema: 'gpufleet.host-report/v1', hostname: 'box', role: 'worker', simulated, collectedAt: '2026-11-22T10:00:00.000Z',
+      os: { platform: 'linux', distro: 'Debian', release: '12', arch: 'x64' }, cpu: { brand: 'x', cores: 8, threads: 16 }, memory: { totalBytes: 64 * 1024 ** 3 },
+      gpus: [gpu], displays: [], ollama: { reachable: false, host: 'http://127.0.0.1:11434', models: [] }
+    })
+    expect(hostSlots(host(false), [], 0)[0]).toMatchObject({ eligible: false, excludedReason: expect.stringContaining('Ollama is not reachable on this host at http://127.0.0.1:11434') })
+    expect(hostSlots(host(true), [], 0)[0]?.eligible).toBe(true)
+    const reachable = { ...host(false), ollama: { reachable: true, models: [] } }
+    expect(hostSlots(reachable, [], 0)[0]?.eligible).toBe(true)
+  })
+})
+
 describe('solveHost', () => {
   it('packs several models on one GPU and reports an exact search', () => {
     const candidates = [

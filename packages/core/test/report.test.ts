@@ -41,6 +41,13 @@ describe('GPU spec document', () => {
     expect(render([...roosync].reverse(), 'fr')).toBe(render(roosync, 'fr'))
   })
 
+  it('shows measured speeds beside the estimates, in both languages', () => {
+    const measured = roosync.map(h => (h.hostname === 'myia-ai-01' ? { ...h, measured: [{ model: 'qwen2.5-coder:1.5b', decodeTokensPerSecond: 312.4, promptTokensPerSecond: 2900, measuredAt: '2026-11-22T10:00:00.000Z' }] } : h))
+    expect(render(measured, 'en')).toContain('| myia-ai-01 | GPU 1 | qwen2.5-coder:1.5b | 1.8 GiB | ~427 tokens/s | 312 tokens/s |')
+    expect(render(measured, 'en')).toContain('- qwen2.5-coder:1.5b on GPU 1 (1.8 GiB, ~427 tokens/s estimated, 312 tokens/s measured)')
+    expect(render(measured, 'fr')).toContain('312 tokens/s mesurés')
+  })
+
   it('tells the truth the hand-made document got wrong', () => {
     const fr = render(roosync, 'fr')
     expect(fr).toContain('### myia-po-2026 (Poste)')

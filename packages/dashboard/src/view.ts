@@ -78,6 +78,18 @@ function gpuBlock (s: ViewState, lang: Lang, host: HostReport, gpu: HostReport['
   </div>`
 }
 
+/** The plan's models on this host as its agent applies them: pulls with a progress bar, ready, failed. */
+function placementBlock (lang: Lang, h: HostReport): string {
+  const items = (h.placement ?? []).map(p => {
+    const pct = p.totalBytes != null && p.totalBytes > 0 ? Math.floor(Math.min(1, (p.completedBytes ?? 0) / p.totalBytes) * 100) : null
+    const detail = p.state === 'pulling' && pct !== null
+      ? `<progress max="100" value="${pct}"></progress> ${pct} %${p.bytesPerSecond == null ? '' : ` · ${esc(formatBytes(lang, p.bytesPerSecond))}/s`}`
+      : p.state === 'failed' ? esc(`${p.error ?? ''} (${t(lang, 'attempt')} ${p.attempts})`) : ''
+    return `<li class="pl-${p.state}" data-placement="${esc(p.model)}" data-state="${p.state}"><span class="chip">${esc(p.model)}</span> <b>${esc(t(lang, `pl_${p.state}`))}</b> ${detail}</li>`
+  })
+  return items.length === 0 ? '' : `<ul class="placement plain">${items.join('')}</ul>`
+}
+
 export function hostsSection (s: ViewState, lang: Lang): string {
   const hosts = [...s.hosts.values()].sort((a, b) => a.hostname.localeCompare(b.hostname))
   const cards = hosts.map(h => {
@@ -91,6 +103,7 @@ export function hostsSection (s: ViewState, lang: Lang): string {
       <div class="sub">${esc(t(lang, h.role))}${h.simulated ? ` · ${esc(t(lang, 'simulated'))}` : ''} · ${esc(h.os.distro || h.os.platform)} ${esc(h.os.release)} · ${esc(h.cpu.brand)} · ${esc(t(lang, 'ram'))} ${esc(formatBytes(lang, h.memory.totalBytes))}</div>
       ${online ? '' : `<div class="sub">${esc(t(lang, 'lastSeen'))} ${h.lastSeen === undefined ? '—' : esc(time(lang, h.lastSeen))}</div>`}
       ${h.gpus.length === 0 ? `<p class="muted">${esc(t(lang, 'cpuOnly'))}</p>` : h.gpus.map(g => gpuBlock(s, lang, h, g)).join('')}
+      ${placementBlock(lang, h)}
     </article>`
   })
   return `<h2>${esc(t(lang, 'hosts'))} <span class="count">${hosts.filter(h => h.online !== false).length}/${hosts.length}</span></h2><div class="hosts">${cards.join('')}</div>`

@@ -61,6 +61,17 @@ describe('dashboard state', () => {
     expect(html).toContain(esc(evil.hostname))
   })
 
+  it('shows a host\'s pulls with their progress', () => {
+    const h = { ...host('myia-ai-01'), placement: [
+      { model: 'llama3.1:8b', state: 'pulling' as const, completedBytes: 2.5e9, totalBytes: 5e9, bytesPerSecond: 40e6, attempts: 1, updatedAt: '2026-11-22T10:00:00.000Z' },
+      { model: 'qwen2.5-coder:1.5b', state: 'failed' as const, attempts: 2, error: 'connection reset', updatedAt: '2026-11-22T10:00:00.000Z' }
+    ] }
+    const html = hostsSection(reduce(emptyState(), { ...snapshot(), hosts: [h] }), 'en')
+    expect(html).toContain('data-placement="llama3.1:8b" data-state="pulling"')
+    expect(html).toContain('<progress max="100" value="50"></progress> 50 %')
+    expect(html).toContain('connection reset (attempt 2)')
+  })
+
   it('speaks French and English', () => {
     expect(initialLang(null, 'fr-FR')).toBe('fr')
     expect(initialLang('en', 'fr-FR')).toBe('en')

@@ -11,3 +11,4 @@ export { assembleGpus, assembleDisplays, vendorOf, UNIFIED_MEMORY_GPU_SHARE, typ
 export { collectSystem, type SystemReadings } from './system/collect.js'
 export { probeOllama, DEFAULT_OLLAMA_HOST, type ProbeOllamaOptions } from './ollama.js'
 export { shapeFromGgufFile, shapeFromOllama, ModelMetadataError } from './model-metadata.js'
+export { OllamaControl, ollamaTag, type PullHandle, type GenerateTimings } from './ollama-control.js'

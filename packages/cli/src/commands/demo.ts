@@ -45,9 +45,10 @@ export function registerDemo (program: Command, io: CliIo): void {
             bootstrap: bootstrap === undefined ? [] : [bootstrap], psk: i === 0 ? undefined : join(dir, SEED[0].name, 'swarm.key')
           })
           bootstrap ??= created.multiaddrs[0]
-          // mDNS finds nothing on plain loopback; the demo bootstraps instead.
-          writeFileSync(join(nodeDir, 'demo.yaml'), 'cluster:\n  mdns: false\n')
         }
+        // mDNS finds nothing on plain loopback; the demo bootstraps instead. Five simulated hosts
+        // must not pull models into the one real Ollama this machine may run.
+        writeFileSync(join(nodeDir, 'demo.yaml'), 'cluster:\n  mdns: false\nollama:\n  apply: false\n')
         const child = spawn(process.execPath, [...AGENT_NODE_FLAGS, bin, 'agent', '--config', join(nodeDir, 'gpufleet.yaml'), '--config', join(roosync, 'cluster.yaml'), '--config', join(nodeDir, 'demo.yaml'),
           '--hardware', join(roosync, `${node.name}.hardware.json`), '--log-level', 'warn'], { stdio: ['ignore', 'inherit', 'inherit'] })
         children.push(child)

@@ -23,6 +23,23 @@ async function getJson (base: string, path: string, token: string | undefined): 
   return await res.json()
 }
 
+/** POST to a running agent; its JSON error message becomes the CLI's one line. */
+async function postJson (base: string, path: string, token: string | undefined): Promise<unknown> {
+  let url: URL
+  try { url = new URL(path, base) } catch { throw new InvalidInputError(`--api: "${base}" is not a URL`) }
+  let res: Response
+  try {
+    // Measuring takes a while per model: no short deadline here.
+    res = await fetch(url, { method: 'POST', headers: token === undefined ? {} : { authorization: `Bearer ${token}` } })
+  } catch (err) {
+    throw new AgentUnreachableError(`no agent at ${base} (${networkReason(err)})`)
+  }
+  const body = await res.json().catch(() => null) as { error?: string } | null
+  if (res.status === 401) throw new AgentUnreachableError(`${url.toString()}: 401 — set GPUFLEET_TOKEN or --token to the api.token of that node`)
+  if (!res.ok) throw new AgentUnreachableError(`${url.toString()}: ${body?.error ?? `HTTP ${res.status}`}`)
+  return body
+}
+
 /** fetch hides the socket error in `cause`, sometimes inside an AggregateError (one per address tried). */
 function networkReason (err: unknown): string {
   const cause = (err as { cause?: { code?: string, errors?: Array<{ code?: string }>, message?: string } }).cause
@@ -44,6 +61,14 @@ export function registerRemote (program: Command, io: CliIo): void {
     .action(async (opts: RemoteOpts) => {
       const status = statusSchema.parse(await getJson(opts.api, '/api/status', opts.token))
       io.out(opts.json === true ? JSON.stringify(status, null, 2) : renderStatus(status))
+    })
+  remote(program.command('bench-models').description('measure the decode and prompt speed of this host\'s models through Ollama; gossiped into the inventory'))
+    .option('--json', 'print the measurements as JSON')
+    .action(async (opts: RemoteOpts) => {
+      const out = await postJson(opts.api, '/api/bench-models', opts.token) as { host: string, results: Array<{ model: string, decodeTokensPerSecond: number, promptTokensPerSecond: number | null }> }
+      io.out(opts.json === true
+        ? JSON.stringify(out, null, 2)
+        : renderTable(['model', 'decode tok/s', 'prompt tok/s'], out.results.map(r => [r.model, r.decodeTokensPerSecond.toFixed(1), r.promptTokensPerSecond === null ? '-' : r.promptTokensPerSecond.toFixed(1)])))
     })
   remote(program.command('inventory').description('print the inventory file of the running cluster'))
     .option('--json', 'print gpufleet.inventory/v1 (the only format)')
@@ -68,7 +93,25 @@ function renderStatus (s: StatusDocument): string {
     lines.push('', `plan (term ${s.plan.term}): ${s.plan.assignments.length} assignment(s)`)
     for (const a of s.plan.assignments) lines.push(`  ${a.host} GPU ${a.gpus.join('+')}: ${a.model}`)
   }
+  const placements = s.hosts.flatMap(h => (h.placement ?? []).map(p => ({ host: h.hostname, ...p })))
+  if (placements.length > 0) {
+    lines.push('', 'models on hosts:')
+    for (const p of placements) lines.push(`  ${p.host} ${p.model}: ${placementLine(p)}`)
+  }
   lines.push('', s.alerts.length === 0 ? 'alerts: none' : `alerts (${s.alerts.length}):`)
   for (const a of s.alerts) lines.push(`  ${a.severity.padEnd(8)} ${a.message}`)
   return lines.join('\n')
+}
+
+/** `pulling [########------------] 41% 1.9/4.7 GiB 38.2 MiB/s`, `ready`, `failed (attempt 2): reason`. */
+export function placementLine (p: NonNullable<StatusDocument['hosts'][number]['placement']>[number]): string {
+  if (p.state === 'pulling' && p.totalBytes != null && p.totalBytes > 0) {
+    const done = Math.min(1, (p.completedBytes ?? 0) / p.totalBytes)
+    const width = 20
+    const bar = '#'.repeat(Math.round(done * width)).padEnd(width, '-')
+    const rate = p.bytesPerSecond == null ? '' : ` ${formatBytes(p.bytesPerSecond)}/s`
+    return `pulling [${bar}] ${Math.floor(done * 100)}% ${formatBytes(p.completedBytes ?? 0)}/${formatBytes(p.totalBytes)}${rate}`
+  }
+  if (p.state === 'failed') return `failed (attempt ${p.attempts}): ${p.error ?? 'unknown error'}`
+  return p.state
 }

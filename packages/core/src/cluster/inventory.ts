@@ -60,7 +60,7 @@ export function inventoryHosts (state: InventoryState, now: number, offlineAfter
 export function planningFingerprint (hosts: readonly HostReport[]): string {
   const step = 256 * 1024 * 1024
   return JSON.stringify(hosts.map(h => [
-    h.hostname, h.online !== false, h.role,
+    h.hostname, h.online !== false, h.role, h.simulated || h.ollama.reachable,
     h.gpus.map(g => [g.index, g.model, g.uuid ?? null, g.computeCapability ?? null, g.vramBytes, g.vramCapped === true,
       Math.round(Math.max(0, (g.vramUsedBytes ?? 0) - (g.vramUsedByFleetBytes ?? 0)) / step)])
   ]))

@@ -78,7 +78,13 @@ export const fleetConfigShape = z.strictObject({
     listen: z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^\s:]+):\d{1,5}$/, 'expected HOST:PORT').default('127.0.0.1:7700'),
     token: z.string().min(16).nullable().default(null)
   }).prefault({}),
-  ollama: z.strictObject({ host: z.url().default('http://127.0.0.1:11434') }).prefault({}),
+  ollama: z.strictObject({
+    host: z.url().default('http://127.0.0.1:11434'),
+    /** Make the plan happen: pull this host's models, preload them, unload the ones the plan dropped. */
+    apply: z.boolean().default(true),
+    /** keep_alive for preloaded models (-1: until unloaded; or a duration such as "24h"). */
+    keepAlive: z.union([z.number().int(), z.string().regex(/^\d+(ms|s|m|h)$/, 'a duration such as "24h", or -1')]).default(-1)
+  }).prefault({}),
   report: z.strictObject({
     path: z.string().min(1).default('GPU_SPECS.md'),
     lang: z.enum(['fr', 'en']).default('fr'),

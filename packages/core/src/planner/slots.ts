@@ -34,6 +34,10 @@ export function hostSlots (host: HostReport, rules: readonly ExcludeRule[], rese
     }
     const ruleReason = exclusionReason(rules, host.hostname, gpu)
     if (ruleReason !== undefined) return { ...base, capacityBytes: 0, eligible: false, excludedReason: ruleReason }
+    // A real host whose Ollama does not answer cannot serve a model locally (simulated hosts stand in for one).
+    if (!host.simulated && !host.ollama.reachable) {
+      return { ...base, capacityBytes: 0, eligible: false, excludedReason: `Ollama is not reachable on this host${host.ollama.host === undefined ? '' : ` at ${host.ollama.host}`} (install or start it; the agent re-checks every minute)` }
+    }
     if (gpu.vramBytes === null) {
       const reason = gpu.vramCapped === true
         ? `VRAM unknown: Windows WMI reports ${formatBytes(gpu.vramBytes ?? 4 * 1024 ** 3)} (a 32-bit cap) and no registry or nvidia-smi figure was found`

@@ -145,9 +145,18 @@ function machine (c: Context, h: HostReport): string {
   const assigned = c.input.plan.assignments.filter(a => a.host === h.hostname)
   if (assigned.length > 0) {
     lines.push('', label(c, t.assigned))
-    for (const a of assigned) lines.push(t.assignedLine(a.model, a.gpus.map(t.gpuN).join(' + '), c.bytes(a.vramBytes), a.decodeTokensPerSecond == null ? '' : t.tps(c.num(a.decodeTokensPerSecond, 0))))
+    for (const a of assigned) {
+      const measured = measuredSpeed(c, a.host, a.model)
+      lines.push(t.assignedLine(a.model, a.gpus.map(t.gpuN).join(' + '), c.bytes(a.vramBytes), (a.decodeTokensPerSecond == null ? '' : t.tps(c.num(a.decodeTokensPerSecond, 0))) + (measured === undefined ? '' : t.measuredTps(c.num(measured, 0)))))
+    }
   }
   return lines.join('\n')
+}
+
+/** Decode speed `gpufleet bench-models` measured for this model on this host, if any. */
+function measuredSpeed (c: Context, host: string, model: string): number | undefined {
+  const tag = (n: string): string => (n.includes(':') ? n : `${n}:latest`)
+  return c.hosts.find(h => h.hostname === host)?.measured?.find(m => tag(m.model) === tag(model))?.decodeTokensPerSecond
 }
 
 /** In French a colon takes a space before it; in English it does not. */
@@ -176,7 +185,8 @@ function capacity (c: Context): string {
   lines.push('', `### ${t.distribution}`, '')
   const assignments = c.input.plan.assignments
   lines.push(assignments.length === 0 ? t.noAssignment : table(t.distributionHeader, assignments.map(a => [
-    a.host, a.gpus.map(t.gpuN).join(' + '), a.model, c.bytes(a.vramBytes), a.decodeTokensPerSecond == null ? '-' : `~${c.num(a.decodeTokensPerSecond, 0)} ${t.tokensPerSecond}`
+    a.host, a.gpus.map(t.gpuN).join(' + '), a.model, c.bytes(a.vramBytes), a.decodeTokensPerSecond == null ? '-' : `~${c.num(a.decodeTokensPerSecond, 0)} ${t.tokensPerSecond}`,
+    ((m: number | undefined) => (m === undefined ? '-' : `${c.num(m, 0)} ${t.tokensPerSecond}`))(measuredSpeed(c, a.host, a.model))
   ])))
   lines.push('', `### ${t.routing}`, '', table(t.routingHeader, c.input.plan.routes.map(r => [r.host, r.role, target(c, r.target)])))
   return lines.join('\n')

@@ -71,6 +71,28 @@ export const ollamaReportSchema = z.object({
 })
 export type OllamaReport = z.infer<typeof ollamaReportSchema>
 
+/** Where one model the plan gave this host stands: pulled, loaded, or failed and why. */
+export const modelPlacementSchema = z.object({
+  model: z.string().min(1).max(300),
+  state: z.enum(['queued', 'pulling', 'loading', 'ready', 'failed']),
+  completedBytes: bytes.nullable().optional(),
+  totalBytes: bytes.nullable().optional(),
+  bytesPerSecond: z.number().nonnegative().nullable().optional(),
+  attempts: z.number().int().nonnegative(),
+  error: z.string().max(500).nullable().optional(),
+  updatedAt: z.iso.datetime()
+})
+export type ModelPlacement = z.infer<typeof modelPlacementSchema>
+
+/** Speeds measured through Ollama (`gpufleet bench-models`): eval_count / eval_duration. */
+export const measuredSpeedSchema = z.object({
+  model: z.string().min(1).max(300),
+  decodeTokensPerSecond: z.number().nonnegative(),
+  promptTokensPerSecond: z.number().nonnegative().nullable(),
+  measuredAt: z.iso.datetime()
+})
+export type MeasuredSpeed = z.infer<typeof measuredSpeedSchema>
+
 export const hostReportSchema = z.object({
   schema: z.literal(HOST_REPORT_SCHEMA),
   hostname: z.string().min(1).max(253),
@@ -92,6 +114,10 @@ export const hostReportSchema = z.object({
   gpus: z.array(gpuReportSchema).max(64),
   displays: z.array(displayReportSchema).max(64),
   ollama: ollamaReportSchema,
+  /** The plan's models on this host as the agent applies them through Ollama (absent when it does not apply). */
+  placement: z.array(modelPlacementSchema).max(64).optional(),
+  /** Measured decode/prompt speeds of this host's models. */
+  measured: z.array(measuredSpeedSchema).max(64).optional(),
   /** Things the probe could not read, in one line each (e.g. "nvidia-smi not found"). */
   warnings: z.array(z.string().max(500)).max(100).optional(),
   /** Online flag and last contact, added by the cluster's inventory (absent means online). */
