@@ -6,10 +6,11 @@ import { join } from 'node:path'
 import { benchCluster } from './bench/cluster.mjs'
 import { benchEstimator } from './bench/estimator.mjs'
 import { benchGateway } from './bench/gateway.mjs'
+import { benchFuzz } from './bench/fuzz.mjs'
 import { benchPlanner } from './bench/planner.mjs'
 import { benchProbe } from './bench/probe.mjs'
 
-const all = { probe: benchProbe, planner: benchPlanner, estimator: benchEstimator, gateway: benchGateway, cluster: () => benchCluster(process.env.GPUFLEET_BENCH_SIZES?.split(',').map(Number) ?? [5]) }
+const all = { probe: benchProbe, planner: benchPlanner, estimator: benchEstimator, gateway: benchGateway, fuzz: benchFuzz, cluster: () => benchCluster(process.env.GPUFLEET_BENCH_SIZES?.split(',').map(Number) ?? [5]) }
 const wanted = process.argv.slice(2)
 for (const name of wanted) if (!(name in all)) { console.error(`bench: unknown benchmark "${name}" (have: ${Object.keys(all).join(', ')})`); process.exit(2) }
 

@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs'
+import { request } from 'node:http'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { StatusDocument } from '@gpufleet/core'
@@ -98,8 +99,14 @@ describe('the gateway: one OpenAI-compatible endpoint, local → peer → cloud'
     expect((err as InstanceType<typeof OpenAI.NotFoundError>).code).toBe('model_not_found')
     expect((err as Error).message).toContain('analysis, chat, code')
     expect((await fetch(`${ai01.api}/v1/chat/completions`, { method: 'POST', body: '{nope' })).status).toBe(400)
-    const big = await fetch(`${ai01.api}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'chat', pad: 'x'.repeat(17 * 1024 * 1024) }) }).catch(() => null)
-    expect(big?.status).toBe(413)
+    // A declared body over gateway.maxBodyBytes is refused before it is read.
+    const big = await new Promise<number>((resolve, reject) => {
+      const url = new URL(`${ai01.api}/v1/chat/completions`)
+      const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(17 * 1024 * 1024) } }, res => { res.resume(); resolve(res.statusCode ?? 0) })
+      req.on('error', reject)
+      req.write('{"model":"chat","pad":"')
+    })
+    expect(big).toBe(413)
     expect((await fetch(`${ai01.api}/v1/chat/completions`)).status).toBe(405)
   })
 

@@ -34,6 +34,19 @@ export function splitHostPort (listen: string): { host: string, port: number } {
   return { host: listen.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(listen.slice(i + 1)) }
 }
 
+/**
+ * The request target as a URL. Prefixing the origin (instead of resolving against it) keeps a
+ * target such as `/////` a path rather than a scheme-relative URL with an empty host.
+ */
+export function requestUrl (req: IncomingMessage): URL | null {
+  try {
+    const target = req.url ?? '/'
+    return new URL(`http://gpufleet.local${target.startsWith('/') ? target : `/${target}`}`)
+  } catch {
+    return null
+  }
+}
+
 /** Token comparison in constant time: the check must not leak how many characters matched. */
 function sameToken (candidate: string, token: string): boolean {
   const a = Buffer.from(candidate)
@@ -64,7 +77,10 @@ export class ApiServer {
   get tokenRequired (): boolean { return this.needsToken }
 
   async start (): Promise<void> {
-    this.server = createServer((req, res) => { void this.handle(req, res) })
+    // Whatever a request does, it must not take the agent down: a handler that throws answers 500.
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch(() => { if (!res.headersSent) { res.writeHead(500); res.end() } else res.destroy() })
+    })
     // Slow or stalled clients must not hold sockets forever.
     this.server.headersTimeout = 10_000
     this.server.requestTimeout = 30_000
@@ -95,7 +111,8 @@ export class ApiServer {
   }
 
   private async handle (req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://gpufleet.local')
+    const url = requestUrl(req)
+    if (url === null) { res.writeHead(400, { 'content-type': 'application/json; charset=utf-8' }); res.end(JSON.stringify({ error: 'malformed request target' })); return }
     const send = (status: number, type: string, body: string | Buffer, cache = 'no-store'): void => {
       res.writeHead(status, { 'content-type': type, 'cache-control': cache, 'x-content-type-options': 'nosniff' })
       res.end(req.method === 'HEAD' ? undefined : body)

@@ -2,6 +2,7 @@ import type { IncomingMessage, Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocket, WebSocketServer } from 'ws'
 import type { Logger } from 'pino'
+import { requestUrl } from './http.js'
 
 /** The subprotocol the dashboard speaks; browsers cannot set headers, so the token may ride as `bearer.<token>`. */
 export const LIVE_PROTOCOL = 'gpufleet.v1'
@@ -70,7 +71,7 @@ export class LiveHub {
     const refuse = (status: string): void => {
       socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`)
     }
-    const path = new URL(req.url ?? '/', 'http://gpufleet.local').pathname
+    const path = requestUrl(req)?.pathname
     if (path !== '/ws') { refuse('404 Not Found'); return }
     const protocols = (req.headers['sec-websocket-protocol'] ?? '').split(',').map(p => p.trim()).filter(Boolean)
     if (!this.init.authorized(req, protocols)) { refuse('401 Unauthorized'); return }

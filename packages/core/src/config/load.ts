@@ -26,7 +26,13 @@ export function parseConfigYaml (source: ConfigSource): Record<string, unknown> 
     const at = lines.linePos(error.pos[0])
     throw new InvalidConfigError(`${source.path}:${at.line}:${at.col}: ${error.message.split('\n')[0] ?? 'invalid YAML'}`)
   }
-  const value: unknown = doc.toJS()
+  let value: unknown
+  try {
+    // Aliases are resolved here: an undefined anchor (`*x`) or an alias bomb fails now, not later.
+    value = doc.toJS({ maxAliasCount: 100 })
+  } catch (err) {
+    throw new InvalidConfigError(`${source.path}: ${(err as Error).message.split('\n')[0] ?? 'invalid YAML'}`)
+  }
   if (value === null || value === undefined) return {}
   if (typeof value !== 'object' || Array.isArray(value)) throw new InvalidConfigError(`${source.path}: the top level must be a mapping of keys (cluster, node, models, …)`)
   return value as Record<string, unknown>
