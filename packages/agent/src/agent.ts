@@ -217,7 +217,10 @@ export class Agent extends EventEmitter<AgentEvents> {
     }
     // The API port is bound first: a port in use fails fast, before anything touches the network.
     this.api = new ApiServer({ listen: this.config.api.listen, token: this.config.api.token, routes: this.routes(), posts: { ...gatewayRoutes(this.gateway), '/api/bench-models': async (_req, res) => { await this.serveBenchModels(res) } }, dashboardDir: findDashboardDir() })
-    this.store = await FleetStore.open(this.path(this.config.dataDir))
+    this.store = await FleetStore.open(this.path(this.config.dataDir), this.clock)
+    if (this.store.recovered !== null) {
+      this.log.error({ dataDir: this.path(this.config.dataDir), movedTo: this.store.recovered.movedTo, reason: this.store.recovered.reason }, 'the inventory store was damaged: kept aside, starting empty and resyncing from peers')
+    }
     try {
       await this.api.start()
       const api = this.api

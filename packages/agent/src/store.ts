@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, renameSync } from 'node:fs'
 import { Level } from 'level'
 import { hostReportSchema, measuredSpeedSchema, planSchema, type HostEntry, type MeasuredSpeed, type Plan } from '@gpufleet/core'
 import { DataDirLockedError } from './errors.js'
@@ -13,17 +13,30 @@ export interface NodeState { term: number, seq: number }
 export class FleetStore {
   private constructor (private readonly db: Level<string, unknown>) {}
 
-  static async open (dir: string): Promise<FleetStore> {
+  /** Set when open() found the store damaged and started a fresh one (the old one is kept aside). */
+  recovered: { movedTo: string, reason: string } | null = null
+
+  /**
+   * Opens the store. A damaged one (corrupt or truncated files) is moved aside and a fresh one
+   * opened: everything in it is replicated state that peers resend on the first sync, and the
+   * node's identity key lives outside it. Another agent holding the directory is an error.
+   */
+  static async open (dir: string, clock: () => number = Date.now): Promise<FleetStore> {
     mkdirSync(dir, { recursive: true })
     const db = new Level<string, unknown>(dir, { valueEncoding: 'json' })
     try {
       await db.open()
+      return new FleetStore(db)
     } catch (err) {
-      const cause = (err as { cause?: { code?: string } }).cause
+      const cause = (err as { cause?: { code?: string, message?: string } }).cause
       if (cause?.code === 'LEVEL_LOCKED') throw new DataDirLockedError(`${dir}: the data directory is in use by another gpufleet agent`)
-      throw err
+      if (cause?.code !== 'LEVEL_CORRUPTION' && cause?.code !== 'LEVEL_IO_ERROR') throw err
+      const movedTo = `${dir}.damaged-${new Date(clock()).toISOString().replace(/[:.]/g, '-')}`
+      renameSync(dir, movedTo)
+      const store = await FleetStore.open(dir, clock)
+      store.recovered = { movedTo, reason: (cause.message ?? cause.code).split('\n')[0]! }
+      return store
     }
-    return new FleetStore(db)
   }
 
   private get hosts () { return this.db.sublevel<string, StoredHost>('hosts', { valueEncoding: 'json' }) }
