@@ -29,12 +29,22 @@ export interface FleetNode {
   log: string[]
 }
 
+/**
+ * Ports come from a range of this worker's own (VITEST_POOL_ID), checked free: with port 0, two
+ * test files running side by side could be handed the same port between its check and its use.
+ */
+let nextPort = 20_000 + (Number(process.env.VITEST_POOL_ID ?? 1) % 40) * 1000 + (process.pid % 10) * 100
 async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => { const port = (s.address() as { port: number }).port; s.close(() => { resolve(port) }) })
-  })
+  for (;;) {
+    const port = nextPort++
+    if (nextPort % 1000 === 0) nextPort -= 1000
+    const free = await new Promise<boolean>(resolve => {
+      const s = createServer()
+      s.once('error', () => { resolve(false) })
+      s.listen(port, '127.0.0.1', () => { s.close(() => { resolve(true) }) })
+    })
+    if (free) return port
+  }
 }
 
 async function run (args: string[]): Promise<string> {
@@ -134,6 +144,9 @@ export class Fleet {
     const start = performance.now()
     let last: Array<StatusDocument | null> = []
     while (performance.now() - start < timeoutMs) {
+      // A node that exited will never answer: say so at once, with its last words.
+      const dead = nodes.find(n => n.proc !== null && (n.proc.exitCode !== null || n.proc.signalCode !== null))
+      if (dead !== undefined) throw new Error(`${dead.spec.name} exited (${String(dead.proc!.exitCode ?? dead.proc!.signalCode)}) while waiting for ${what}: ${dead.log.slice(-5).join(' | ')}`)
       last = await Promise.all(nodes.map(async n => await this.status(n)))
       if (last.every((s, i) => s !== null && predicate(s, nodes[i]!))) return performance.now() - start
       await sleep(50)

@@ -70,10 +70,12 @@ export class PlanWatch {
     }
     for (const n of this.lab.running()) {
       const s = await this.lab.status(n, 500)
-      for (const a of s?.plan?.assignments ?? []) {
+      // The leader's plan is the one in force; a follower may lag by one gossip round.
+      if (s === null || s.plan === null || s.self.hostname !== s.leader) continue
+      for (const a of s.plan.assignments) {
         const since = dead.get(a.host)
-        if (since !== undefined && now - since > this.graceMs && s?.self.hostname === s?.leader) {
-          this.violations.push(`${n.name}'s plan (term ${s.plan!.term}) still assigns ${a.model} to ${a.host}, dead for ${now - since} ms`)
+        if (since !== undefined && now - since > this.graceMs) {
+          this.violations.push(`${n.name}'s plan (term ${s.plan.term}) still assigns ${a.model} to ${a.host}, dead for ${now - since} ms`)
         }
       }
     }
