@@ -3,14 +3,15 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
-import { benchCluster } from './bench/cluster.mjs'
+import { benchCluster, parseSizes } from './bench/cluster.mjs'
 import { benchEstimator } from './bench/estimator.mjs'
 import { benchGateway } from './bench/gateway.mjs'
 import { benchFuzz } from './bench/fuzz.mjs'
+import { benchSimulation } from './bench/sim.mjs'
 import { benchPlanner } from './bench/planner.mjs'
 import { benchProbe } from './bench/probe.mjs'
 
-const all = { probe: benchProbe, planner: benchPlanner, estimator: benchEstimator, gateway: benchGateway, fuzz: benchFuzz, cluster: () => benchCluster(process.env.GPUFLEET_BENCH_SIZES?.split(',').map(Number) ?? [5]) }
+const all = { probe: benchProbe, planner: benchPlanner, estimator: benchEstimator, gateway: benchGateway, fuzz: benchFuzz, simulation: benchSimulation, cluster: () => benchCluster(parseSizes(process.env.GPUFLEET_BENCH_SIZES ?? '5')) }
 const wanted = process.argv.slice(2)
 for (const name of wanted) if (!(name in all)) { console.error(`bench: unknown benchmark "${name}" (have: ${Object.keys(all).join(', ')})`); process.exit(2) }
 

@@ -141,6 +141,10 @@ describe('the gateway: one OpenAI-compatible endpoint, local → peer → cloud'
     const rows = status.gateway ?? []
     expect(rows.find(r => r.role === 'chat' && r.kind === 'local')?.requests).toBeGreaterThan(0)
     expect(rows.find(r => r.role === 'chat' && r.kind === 'cloud')?.tokensOut).toBeGreaterThan(0)
+    // Local first-byte times travel in the host's report (the leader's latency-high alert reads them).
+    const me = status.hosts.find(h => h.hostname === 'myia-ai-01')
+    expect(me?.gateway?.localRequests).toBeGreaterThan(0)
+    expect(me?.gateway?.firstByteP95Ms).toBeGreaterThan(0)
     for (const text of [metrics, JSON.stringify(status), ...fleet.nodes.flatMap(n => n.log)]) expect(text).not.toContain(KEY)
   })
 })

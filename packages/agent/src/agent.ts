@@ -112,6 +112,8 @@ export class Agent extends EventEmitter<AgentEvents> {
   /** Fired by stop(): in-flight dials and syncs end at once instead of at their timeouts. */
   private readonly stopped = new AbortController()
   readonly stats = { received: 0, rejected: 0, ignored: 0, published: 0 }
+  /** Payload bytes of fleet messages: unique ones validated (in) and published (out); gossipsub's own framing and forwarding are not counted. */
+  readonly bytes = { in: 0, out: 0 }
 
   constructor (private readonly init: AgentInit) {
     super()
@@ -129,7 +131,8 @@ export class Agent extends EventEmitter<AgentEvents> {
       alerts: () => this.alerting.active,
       term: () => this.election.term,
       isLeader: () => isLeader(this.election),
-      gossip: () => ({ ...this.stats })
+      gossip: () => ({ ...this.stats }),
+      gossipBytes: () => ({ ...this.bytes })
     })
     this.gateway = new Gateway({ config: init.config, log: this.log.child({ component: 'gateway' }), registry: this.metrics.registry, context: () => this.gatewayContext(), clock: this.clock })
   }
@@ -291,6 +294,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   // ---- gossip in ----
 
   private async validate (from: string | undefined, data: Uint8Array): Promise<TopicValidatorResult> {
+    this.bytes.in += data.byteLength
     const verdict = await this.receive(decodeGossip(data, from, decoder), from ?? 'unknown')
     return verdict === 'accepted' ? TopicValidatorResult.Accept : verdict === 'ignored' ? TopicValidatorResult.Ignore : TopicValidatorResult.Reject
   }
@@ -504,7 +508,8 @@ export class Agent extends EventEmitter<AgentEvents> {
   private async publishOwnReport (): Promise<void> {
     const now = this.clock()
     const own = await this.own.current(now)
-    const report = { ...own, ...(this.applier === null ? {} : { placement: this.placement }), ...(this.measured.length === 0 ? {} : { measured: this.measured }) }
+    const latency = this.gateway.latency()
+    const report = { ...own, ...(this.applier === null ? {} : { placement: this.placement }), ...(this.measured.length === 0 ? {} : { measured: this.measured }), ...(latency.localRequests === 0 ? {} : { gateway: latency }) }
     // Monotonic across restarts: never below the stored sequence, nor below the clock.
     this.seq = Math.max(this.seq + 1, now)
     const unsigned: Unsigned<ReportMessage> = { v: GOSSIP_VERSION, type: 'report', peerId: this.peerId, sentAt: new Date(now).toISOString(), seq: this.seq, report, priority: this.config.node.priority, addrs: this.addrs(), api: this.api?.address ?? null }
@@ -533,8 +538,10 @@ export class Agent extends EventEmitter<AgentEvents> {
   private async publish (text: string): Promise<void> {
     if (this.node === null || this.stopping) return
     try {
-      await this.node.services.pubsub.publish(this.topic, encoder.encode(text))
+      const data = encoder.encode(text)
+      await this.node.services.pubsub.publish(this.topic, data)
       this.stats.published++
+      this.bytes.out += data.byteLength
     } catch (err) {
       this.log.debug({ err: (err as Error).message }, 'publish failed')
     }
@@ -665,7 +672,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       alerts: this.alerting.active,
       gateway: this.gateway.usageTable(),
       peers: { connected: this.node?.getPeers().length ?? 0, subscribed: this.node?.services.pubsub.getSubscribers(this.topic).length ?? 0 },
-      gossip: { ...this.stats }
+      gossip: { ...this.stats, bytesIn: this.bytes.in, bytesOut: this.bytes.out }
     }
   }
 

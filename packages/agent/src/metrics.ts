@@ -10,6 +10,7 @@ export interface MetricsSource {
   term: () => number
   isLeader: () => boolean
   gossip: () => { received: number, rejected: number, ignored: number, published: number }
+  gossipBytes: () => { in: number, out: number }
 }
 
 /** The label names NVIDIA's DCGM exporter uses, so existing Grafana dashboards work unchanged. */
@@ -102,6 +103,13 @@ export class AgentMetrics {
       collect () {
         this.reset()
         for (const [outcome, n] of Object.entries(src.gossip())) this.inc({ outcome }, n)
+      }
+    })
+    new Counter({
+      name: 'gpufleet_gossip_bytes_total', help: 'Payload bytes of fleet messages: validated (in) and published (out).', labelNames: ['direction'], registers: [r],
+      collect () {
+        this.reset()
+        for (const [direction, n] of Object.entries(src.gossipBytes())) this.inc({ direction }, n)
       }
     })
     this.planComputations = new Counter({ name: 'gpufleet_plan_computations_total', help: 'Plans computed by this node while leading.', registers: [r] })

@@ -8,7 +8,7 @@ import {
 
 const roosync = join(import.meta.dirname, '../../../configs/roosync')
 const host = (name: string): HostReport => JSON.parse(readFileSync(join(roosync, `${name}.hardware.json`), 'utf8')) as HostReport
-const T: AlertThresholds = { vramUsed: 22e9, vramUsedPct: 92, temperatureC: 83, idleUtilizationPct: 20, idleFor: 60_000 }
+const T: AlertThresholds = { vramUsed: 22e9, vramUsedPct: 92, temperatureC: 83, idleUtilizationPct: 20, idleFor: 60_000, latencyMs: 500 }
 const GiB = 1024 ** 3
 
 /** myia-ai-01 with its RTX 3090 (GPU 1) changed by `gpu1`. */
@@ -69,6 +69,13 @@ describe('alert rules', () => {
     // A burst of work resets the pending period.
     const busy = [ai01({ utilizationPct: 90 })]
     expect(timeline([[0, idle, assigned], [30_000, busy, assigned], [60_000, idle, assigned], [100_000, idle, assigned]]).events).toEqual([])
+  })
+
+  it('inference latency: p95 first byte above 500 ms raises (with enough requests), clears below 400 ms', () => {
+    const at = (p95: number, localRequests = 20): HostReport[] => [ai01({}, { gateway: { localRequests, firstByteP95Ms: p95 } })]
+    expect(timeline([[0, at(900, 2), null]]).events).toEqual([])
+    const { events } = timeline([[0, at(650), null], [1, at(450), null], [2, at(380), null]])
+    expect(events).toEqual(['0 raise latency-high:myia-ai-01', '2 clear latency-high:myia-ai-01'])
   })
 
   it('an offline host raises host-offline and none of its stale GPU readings', () => {

@@ -24,7 +24,8 @@ const en = {
   rule_idle: '{where}: {value} % utilization with models assigned',
   rule_offline: '{host} is offline',
   rule_excluded: '{where} excluded from placement',
-  rule_unplaced: '{model} is not placed'
+  rule_unplaced: '{model} is not placed',
+  rule_latency: '{host}: local inference {value} ms to first byte at p95 (threshold {threshold} ms)'
 }
 type Dict = typeof en
 
@@ -50,7 +51,8 @@ const fr: Dict = {
   rule_idle: '{where} : {value} % d’utilisation avec des modèles affectés',
   rule_offline: '{host} est hors ligne',
   rule_excluded: '{where} exclu du placement',
-  rule_unplaced: '{model} n’est pas placé'
+  rule_unplaced: '{model} n’est pas placé',
+  rule_latency: '{host} : inférence locale en {value} ms jusqu’au premier octet au p95 (seuil {threshold} ms)'
 }
 
 export type TextKey = keyof Dict
@@ -76,6 +78,7 @@ export function alertText (lang: Lang, a: Alert): string {
     case 'gpu-idle': return t(lang, 'rule_idle', args)
     case 'host-offline': return t(lang, 'rule_offline', args)
     case 'gpu-excluded': return `${t(lang, 'rule_excluded', args)} — ${a.message.replace(/^.*excluded: /, '')}`
+    case 'latency-high': return t(lang, 'rule_latency', args)
     case 'model-unplaced': return `${t(lang, 'rule_unplaced', args)} — ${a.message.replace(/^.* is not placed: /, '')}`
   }
 }

@@ -46,6 +46,8 @@ export class Gateway {
   readonly usage: GatewayUsage
   private readonly pool: UndiciAgent
   private readonly breakers = new Map<string, BreakerState>()
+  /** First-byte times of requests this host's own Ollama served: [time, ms], last 5 minutes, at most 500. */
+  private readonly localFirstBytes: Array<[number, number]> = []
   private readonly env: NodeJS.ProcessEnv
   private readonly clock: () => number
 
@@ -61,6 +63,15 @@ export class Gateway {
   }
 
   usageTable (): UsageRow[] { return this.usage.table() }
+
+  /** For this host's report: how fast its own Ollama starts answering (p95 over the last 5 minutes). */
+  latency (): { localRequests: number, firstByteP95Ms: number | null } {
+    const since = this.clock() - 5 * 60_000
+    while (this.localFirstBytes.length > 0 && this.localFirstBytes[0]![0] < since) this.localFirstBytes.shift()
+    const sorted = this.localFirstBytes.map(([, ms]) => ms).sort((a, b) => a - b)
+    const p95 = sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.95) - 1)]!
+    return { localRequests: sorted.length, firstByteP95Ms: p95 === null ? null : Math.round(p95 * 10) / 10 }
+  }
 
   /** GET /v1/models: the catalog's roles, then its models, in OpenAI's list shape. */
   models (): { object: 'list', data: Array<{ id: string, object: 'model', created: number, owned_by: string }> } {
@@ -126,7 +137,12 @@ export class Gateway {
         continue
       }
       this.record(target, true)
-      this.usage.served(role, target, performance.now() - started)
+      const firstByteMs = performance.now() - started
+      this.usage.served(role, target, firstByteMs)
+      if (target.kind === 'local') {
+        this.localFirstBytes.push([this.clock(), firstByteMs])
+        if (this.localFirstBytes.length > 500) this.localFirstBytes.shift()
+      }
       await this.relay(response, res, role, target)
       return
     }

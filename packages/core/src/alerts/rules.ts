@@ -10,13 +10,17 @@ export interface AlertThresholds {
   idleUtilizationPct: number
   /** How long a GPU with assigned models must stay under idleUtilizationPct before it alerts. */
   idleFor: number
+  /** Inference latency: p95 time to first byte of a host's local requests. */
+  latencyMs: number
 }
 
 /**
  * Hysteresis: a firing numeric rule clears only once its reading is this far back on the good
  * side, so a reading that wobbles around the threshold raises once, not on every heartbeat.
  */
-export const HYSTERESIS = { temperatureC: 3, vramPctOfTotal: 2, utilizationPct: 5 } as const
+export const HYSTERESIS = { temperatureC: 3, vramPctOfTotal: 2, utilizationPct: 5, latencyPct: 20 } as const
+/** Fewer local requests than this in the window say nothing about latency. */
+export const LATENCY_MIN_REQUESTS = 5
 
 /**
  * Where a rule stands for one subject now. `firing`: past the threshold; `clear`: back past the
@@ -71,6 +75,11 @@ export function evaluateConditions ({ hosts, plan, thresholds: t }: AlertInput):
     if (host.online === false) {
       out.push({ id: `host-offline:${h}`, rule: 'host-offline', severity: 'critical', level: 'firing', forMs: 0, host: h, gpu: null, model: null, value: null, threshold: null, message: `${h} is offline (last seen ${host.lastSeen ?? 'never'})` })
       continue
+    }
+    const p95 = host.gateway?.firstByteP95Ms
+    if (p95 !== null && p95 !== undefined && (host.gateway?.localRequests ?? 0) >= LATENCY_MIN_REQUESTS) {
+      const level = band(p95, t.latencyMs, t.latencyMs * (1 - HYSTERESIS.latencyPct / 100))
+      out.push({ id: `latency-high:${h}`, rule: 'latency-high', severity: 'warning', level, forMs: 0, host: h, gpu: null, model: null, value: Math.round(p95), threshold: t.latencyMs, message: `${h}: local inference answers in ${Math.round(p95)} ms at p95 (first byte), above ${t.latencyMs} ms` })
     }
     for (const gpu of host.gpus) {
       const subject = `${h}:${gpu.index}`

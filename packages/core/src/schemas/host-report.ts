@@ -116,6 +116,11 @@ export const hostReportSchema = z.object({
   ollama: ollamaReportSchema,
   /** The plan's models on this host as the agent applies them through Ollama (absent when it does not apply). */
   placement: z.array(modelPlacementSchema).max(64).optional(),
+  /** This host's gateway: time to first byte of the requests its own Ollama served (last 5 minutes). */
+  gateway: z.object({
+    localRequests: z.number().int().nonnegative(),
+    firstByteP95Ms: z.number().nonnegative().nullable()
+  }).optional(),
   /** Measured decode/prompt speeds of this host's models. */
   measured: z.array(measuredSpeedSchema).max(64).optional(),
   /** Things the probe could not read, in one line each (e.g. "nvidia-smi not found"). */

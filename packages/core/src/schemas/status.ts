@@ -44,7 +44,10 @@ export const statusSchema = z.object({
     received: z.number().int().nonnegative(),
     rejected: z.number().int().nonnegative(),
     ignored: z.number().int().nonnegative(),
-    published: z.number().int().nonnegative()
+    published: z.number().int().nonnegative(),
+    /** Payload bytes of fleet messages validated and published (gossipsub framing not counted). */
+    bytesIn: z.number().int().nonnegative().optional(),
+    bytesOut: z.number().int().nonnegative().optional()
   })
 })
 export type StatusDocument = z.infer<typeof statusSchema>
