@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events'
+import type { ServerResponse } from 'node:http'
 import { existsSync } from 'node:fs'
 import { rename, writeFile } from 'node:fs/promises'
 import { hostname as osHostname } from 'node:os'
@@ -16,6 +17,7 @@ import {
 } from '@gpufleet/core'
 import { Alerting, type AlertChanges } from './alerting.js'
 import type { PlanApplier } from './apply/applier.js'
+import { measureModels, mergeMeasured } from './apply/bench-models.js'
 import type { OllamaControl } from '@gpufleet/probe'
 import { apiRoutes, gatewayRoutes } from './api-routes.js'
 import { Gateway } from './gateway/gateway.js'
@@ -157,26 +159,13 @@ export class Agent extends EventEmitter<AgentEvents> {
     const ready = this.placement.filter(p => p.state === 'ready').map(p => p.model)
     const models = ready.length > 0 ? ready : await this.ollama.installed().catch(() => [])
     if (models.length === 0) throw new OllamaUnavailableError(`no model ready on this host's Ollama (${this.config.ollama.host})`)
-    const prompt = options.prompt ?? 'Write a short paragraph about how GPUs run language models.'
-    const results: MeasuredSpeed[] = []
-    for (const model of models) {
-      const t = await this.ollama.timedGeneration(model, prompt, options.numPredict ?? 128)
-      if (t.evalCount === 0 || t.evalDurationNs === 0) continue
-      results.push({
-        model,
-        decodeTokensPerSecond: Math.round(t.evalCount / (t.evalDurationNs / 1e9) * 10) / 10,
-        promptTokensPerSecond: t.promptEvalCount > 0 && t.promptEvalDurationNs > 0 ? Math.round(t.promptEvalCount / (t.promptEvalDurationNs / 1e9) * 10) / 10 : null,
-        measuredAt: new Date(this.clock()).toISOString()
-      })
-      this.log.info({ model, decodeTokensPerSecond: results.at(-1)?.decodeTokensPerSecond }, 'model measured')
-    }
-    const kept = this.measured.filter(m => !results.some(r => r.model === m.model))
-    this.measured = [...kept, ...results].sort((a, b) => a.model.localeCompare(b.model)).slice(0, 64)
+    const results = await measureModels(this.ollama, models, { ...options, clock: this.clock, log: this.log })
+    this.measured = mergeMeasured(this.measured, results)
     await this.store?.saveMeasured(this.measured)
     return results
   }
 
-  private async serveBenchModels (res: import('node:http').ServerResponse): Promise<void> {
+  private async serveBenchModels (res: ServerResponse): Promise<void> {
     const send = (status: number, value: unknown): void => { res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }); res.end(JSON.stringify(value)) }
     try {
       send(200, { host: this.hostname, results: await this.benchModels() })
