@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http'
 import type { Duplex } from 'node:stream'
-import { WebSocket, WebSocketServer } from 'ws'
+import type { WebSocket, WebSocketServer } from 'ws'
 import type { Logger } from 'pino'
 import { requestUrl } from './http.js'
 
@@ -27,6 +27,8 @@ interface Client {
 }
 
 const LOW_WATER_BYTES = 64 * 1024
+/** WebSocket.OPEN, without loading ws to read it. */
+const OPEN = 1
 /** A client that cannot take a snapshot this long is cut off (the page reconnects on its own). */
 const BEHIND_LIMIT_MS = 30_000
 const PING_MS = 15_000
@@ -37,7 +39,8 @@ const PING_MS = 15_000
  * marked behind; once drained it gets a fresh snapshot (a superset of what it missed).
  */
 export class LiveHub {
-  private readonly wss: WebSocketServer
+  /** ws (~7 MiB resident) loads with the first dashboard that connects. */
+  private wss: Promise<WebSocketServer> | null = null
   private readonly clients = new Set<Client>()
   private readonly high: number
   private readonly maxClients: number
@@ -47,12 +50,6 @@ export class LiveHub {
   constructor (private readonly init: LiveHubInit) {
     this.high = init.highWaterBytes ?? 1024 * 1024
     this.maxClients = init.maxClients ?? 64
-    this.wss = new WebSocketServer({
-      noServer: true,
-      // The page sends nothing but pings: anything large is refused.
-      maxPayload: 4096,
-      handleProtocols: protocols => (protocols.has(LIVE_PROTOCOL) ? LIVE_PROTOCOL : false)
-    })
     init.server.on('upgrade', (req, socket, head) => { this.upgrade(req, socket, head) })
     this.pinger = setInterval(() => { this.ping() }, PING_MS)
     this.pinger.unref()
@@ -76,7 +73,17 @@ export class LiveHub {
     const protocols = (req.headers['sec-websocket-protocol'] ?? '').split(',').map(p => p.trim()).filter(Boolean)
     if (!this.init.authorized(req, protocols)) { refuse('401 Unauthorized'); return }
     if (this.clients.size >= this.maxClients) { refuse('503 Service Unavailable'); return }
-    this.wss.handleUpgrade(req, socket, head, ws => { this.add(ws) })
+    void this.server().then(wss => { wss.handleUpgrade(req, socket, head, ws => { this.add(ws) }) }, () => { socket.destroy() })
+  }
+
+  private async server (): Promise<WebSocketServer> {
+    this.wss ??= import('ws').then(({ WebSocketServer }) => new WebSocketServer({
+      noServer: true,
+      // The page sends nothing but pings: anything large is refused.
+      maxPayload: 4096,
+      handleProtocols: protocols => (protocols.has(LIVE_PROTOCOL) ? LIVE_PROTOCOL : false)
+    }))
+    return await this.wss
   }
 
   private add (ws: WebSocket): void {
@@ -102,7 +109,7 @@ export class LiveHub {
     const now = Date.now()
     for (const client of this.clients) {
       const { ws } = client
-      if (ws.readyState !== WebSocket.OPEN) continue
+      if (ws.readyState !== OPEN) continue
       if (client.behindSince !== null) {
         if (ws.bufferedAmount < LOW_WATER_BYTES) {
           this.stats.resnapshots++
@@ -138,6 +145,6 @@ export class LiveHub {
     clearInterval(this.pinger)
     for (const client of this.clients) client.ws.terminate()
     this.clients.clear()
-    this.wss.close()
+    void this.wss?.then(wss => { wss.close() })
   }
 }

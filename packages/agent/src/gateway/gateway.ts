@@ -7,7 +7,7 @@ import {
   type BreakerState, type FleetConfig, type GatewayTarget, type Plan
 } from '@gpufleet/core'
 import { sendOpenAiError } from './errors.js'
-import { callUpstream, createUpstreamPool } from './upstream.js'
+import type * as Upstream from './upstream.js'
 import { GatewayUsage, SseUsageScanner, usageOfJson, type UsageRow } from './usage.js'
 
 /** The OpenAI endpoints the gateway relays, and which target kinds serve each. */
@@ -44,7 +44,8 @@ const PASSED_HEADERS = ['content-type', 'cache-control', 'openai-processing-ms',
  */
 export class Gateway {
   readonly usage: GatewayUsage
-  private readonly pool: UndiciAgent
+  /** undici (~11 MiB resident) loads with the first request: an idle agent does not pay for it. */
+  private upstream: Promise<{ mod: typeof Upstream, pool: UndiciAgent }> | null = null
   private readonly breakers = new Map<string, BreakerState>()
   /** First-byte times of requests this host's own Ollama served: [time, ms], last 5 minutes, at most 500. */
   private readonly localFirstBytes: Array<[number, number]> = []
@@ -53,13 +54,17 @@ export class Gateway {
 
   constructor (private readonly init: GatewayInit) {
     this.usage = new GatewayUsage(init.registry)
-    this.pool = createUpstreamPool(init.config.gateway)
     this.env = init.env ?? process.env
     this.clock = init.clock ?? Date.now
   }
 
   async close (): Promise<void> {
-    await this.pool.destroy()
+    if (this.upstream !== null) await (await this.upstream).pool.destroy()
+  }
+
+  private async connectUpstream (): Promise<{ mod: typeof Upstream, pool: UndiciAgent }> {
+    this.upstream ??= import('./upstream.js').then(mod => ({ mod, pool: mod.createUpstreamPool(this.init.config.gateway) }))
+    return await this.upstream
   }
 
   usageTable (): UsageRow[] { return this.usage.table() }
@@ -118,7 +123,8 @@ export class Gateway {
       if (skip !== null) { attempts.push(`${target.label}: ${skip}`); this.usage.failovers.inc({ from_kind: target.kind, reason: skip === 'circuit open' ? 'breaker' : 'no_key' }); continue }
       const headers: Record<string, string> = { 'content-type': 'application/json', accept: String(req.headers.accept ?? 'application/json, text/event-stream') }
       if (target.apiKeyEnv !== undefined) headers.authorization = `Bearer ${this.env[target.apiKeyEnv] ?? ''}`
-      const outcome = await callUpstream({ url: `${target.baseUrl}/${GATEWAY_ENDPOINTS[path]}`, headers, body: JSON.stringify({ ...parsed, model: target.model }), signal: controller.signal, pool: this.pool })
+      const { mod, pool } = await this.connectUpstream()
+      const outcome = await mod.callUpstream({ url: `${target.baseUrl}/${GATEWAY_ENDPOINTS[path]}`, headers, body: JSON.stringify({ ...parsed, model: target.model }), signal: controller.signal, pool })
       if (!outcome.ok) {
         if (controller.signal.aborted) return
         this.record(target, false)
