@@ -22,7 +22,7 @@ if (!available && process.env.CI !== undefined) throw new Error('test:faults nee
 
 describe.runIf(available)('fault matrix: five agents, each in its own network namespace', () => {
   let lab: Lab
-  let watch: PlanWatch
+  let watch: PlanWatch | undefined
 
   beforeAll(() => { Lab.sweep() })
   // Convergence times after each fault, for docs/reliability.md (GPUFLEET_FAULTS_REPORT names a file).
@@ -33,6 +33,7 @@ describe.runIf(available)('fault matrix: five agents, each in its own network na
   })
   afterEach(async () => {
     watch?.stop()
+    watch = undefined
     await lab?.destroy()
   })
 
@@ -130,6 +131,8 @@ describe.runIf(available)('fault matrix: five agents, each in its own network na
 
   it('restart on the same data dir; a truncated and a garbled store: a clear error, kept aside, resynced from peers', async () => {
     await boot()
+    // Let it write its inventory to disk (every 5 heartbeats) before the kill -9.
+    await sleep(2000)
     await lab.kill(n('myia-po-2024'))
     lab.start(n('myia-po-2024'))
     await convergence('restart on the same data dir', 'myia-ai-01')

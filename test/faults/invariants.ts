@@ -51,7 +51,13 @@ export function converged (statuses: StatusDocument[], running: LabNode[]): bool
 export class PlanWatch {
   readonly violations: string[] = []
   private timer: NodeJS.Timeout | null = null
-  private readonly graceMs = TIMINGS.offlineAfterMs + TIMINGS.heartbeatMs + 200 + 500
+  /**
+   * offlineAfter + a heartbeat + 1 s for the leader to notice (ticks), debounce (200 ms) and plan on a
+   * loaded 2-core machine, + four times the latency the lab injects per hop: a report in flight when
+   * its host died may reach the leader through a forwarding peer (two hops, and offline counts from
+   * the last report received), and a new leader's election waits on delayed claims too.
+   */
+  private get graceMs (): number { return TIMINGS.offlineAfterMs + TIMINGS.heartbeatMs + 1000 + 4 * this.lab.injectedDelayMs }
 
   constructor (private readonly lab: Lab) {}
 

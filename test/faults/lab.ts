@@ -50,6 +50,8 @@ export class Lab {
   private readonly shared = join(this.root, 'shared.yaml')
   /** Kill and stop events with their time, for the invariant checks. */
   private readonly relays: ChildProcess[] = []
+  /** The most latency delay() adds to one hop (0 without it). */
+  injectedDelayMs = 0
   readonly events: Array<{ at: number, node: string, what: 'kill' | 'start' | 'stop' | 'cont' }> = []
 
   /** Leftovers of a run that died before cleaning up (same prefix, gone processes). */
@@ -166,6 +168,7 @@ export class Lab {
    * on port 7702, mapped back to 7701 there. Set before the agents start (rules apply to new connections).
    */
   delay (ms: number, jitterMs: number): void {
+    this.injectedDelayMs = ms + jitterMs
     for (const n of this.nodes) {
       inNs(n.ns, 'iptables', '-t', 'nat', '-A', 'PREROUTING', '-p', 'tcp', '--dport', '7702', '-j', 'REDIRECT', '--to-ports', '7701')
       const pairs: string[] = []
