@@ -213,7 +213,7 @@ export class Lab {
     throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} — ${summary}`)
   }
 
-  /** Copies a damaged-file fixture step: truncate or garble the store of a stopped node. */
+  /** The node's LevelDB folder (the disk-full and damaged-store cases work on it). */
   dataDir (n: LabNode): string { return join(n.dir, 'data') }
 
   async destroy (): Promise<void> {

@@ -685,6 +685,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     return apiRoutes({
       config: this.config,
       status: () => this.status(),
+      alerts: () => this.alerting.active,
       hosts: () => this.hosts(),
       inventory: () => this.inventoryDocument(),
       plan: () => this.plan,

@@ -1,4 +1,4 @@
-import { computePlan, renderReport, type FleetConfig, type HostReport, type Inventory, type Plan, type StatusDocument } from '@gpufleet/core'
+import { computePlan, renderReport, type Alert, type FleetConfig, type HostReport, type Inventory, type Plan, type StatusDocument } from '@gpufleet/core'
 import type { Handler, RawHandler, RouteResult } from './http.js'
 import { GATEWAY_ENDPOINTS, type Gateway, type GatewayPath } from './gateway/gateway.js'
 import type { AgentMetrics } from './metrics.js'
@@ -7,6 +7,7 @@ import type { AgentMetrics } from './metrics.js'
 export interface RouteSource {
   config: FleetConfig
   status: () => StatusDocument
+  alerts: () => Alert[]
   hosts: () => HostReport[]
   inventory: () => Inventory
   plan: () => Plan | null
@@ -26,7 +27,7 @@ export function apiRoutes (src: RouteSource): Record<string, Handler> {
     '/api/status': () => json(src.status()),
     '/api/inventory': () => json(src.inventory()),
     '/api/plan': () => { const plan = src.plan(); return plan === null ? json({ error: 'no plan yet' }, 404) : json(plan) },
-    '/api/alerts': () => json(src.status().alerts),
+    '/api/alerts': () => json(src.alerts()),
     // Cheap views for monitoring scripts that poll often: counts, and one host at a time.
     '/api/summary': () => {
       const hosts = src.hosts()

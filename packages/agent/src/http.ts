@@ -111,13 +111,13 @@ export class ApiServer {
   }
 
   private async handle (req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = requestUrl(req)
-    if (url === null) { res.writeHead(400, { 'content-type': 'application/json; charset=utf-8' }); res.end(JSON.stringify({ error: 'malformed request target' })); return }
     const send = (status: number, type: string, body: string | Buffer, cache = 'no-store'): void => {
       res.writeHead(status, { 'content-type': type, 'cache-control': cache, 'x-content-type-options': 'nosniff' })
       res.end(req.method === 'HEAD' ? undefined : body)
     }
     const error = (status: number, message: string): void => { send(status, 'application/json; charset=utf-8', JSON.stringify({ error: message })) }
+    const url = requestUrl(req)
+    if (url === null) { error(400, 'malformed request target'); return }
     const post = this.init.posts?.[url.pathname]
     if (post !== undefined) {
       if (req.method !== 'POST') { error(405, `${req.method ?? ''} not allowed (POST)`); return }

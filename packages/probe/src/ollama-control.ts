@@ -1,9 +1,7 @@
 import { Ollama, type ProgressResponse } from 'ollama'
+import { ollamaTag } from '@gpufleet/core'
 
-/** Ollama lists `mistral` as `mistral:latest`: names are compared in that form. */
-export function ollamaTag (name: string): string {
-  return name.includes(':') ? name : `${name}:latest`
-}
+export { ollamaTag }
 
 export interface PullHandle {
   progress: AsyncIterable<ProgressResponse>

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
-import type { ModelPlacement } from '@gpufleet/core'
+import { ollamaTag as tag, type ModelPlacement } from '@gpufleet/core'
 import type { OllamaControl, PullHandle } from '@gpufleet/probe'
 
 export interface ApplierInit {
@@ -17,7 +17,6 @@ export interface ApplierInit {
   recheckMs?: number
 }
 
-const tag = (name: string): string => (name.includes(':') ? name : `${name}:latest`)
 
 /**
  * Makes the plan happen on this host, one model at a time: pull what is missing (progress in bytes,

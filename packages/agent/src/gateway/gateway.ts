@@ -120,7 +120,7 @@ export class Gateway {
     for (const target of resolution.targets) {
       if (controller.signal.aborted) return
       const skip = this.skipReason(target)
-      if (skip !== null) { attempts.push(`${target.label}: ${skip}`); this.usage.failovers.inc({ from_kind: target.kind, reason: skip === 'circuit open' ? 'breaker' : 'no_key' }); continue }
+      if (skip !== null) { attempts.push(`${target.label}: ${skip.detail}`); this.usage.failovers.inc({ from_kind: target.kind, reason: skip.reason }); continue }
       const headers: Record<string, string> = { 'content-type': 'application/json', accept: String(req.headers.accept ?? 'application/json, text/event-stream') }
       if (target.apiKeyEnv !== undefined) headers.authorization = `Bearer ${this.env[target.apiKeyEnv] ?? ''}`
       const { mod, pool } = await this.connectUpstream()
@@ -160,11 +160,12 @@ export class Gateway {
     }
   }
 
-  private skipReason (target: GatewayTarget): string | null {
-    if (target.apiKeyEnv !== undefined && (this.env[target.apiKeyEnv] ?? '') === '') return `${target.apiKeyEnv} is not set`
+  /** Why a target is not even tried: its key is not set, or its circuit is open. */
+  private skipReason (target: GatewayTarget): { reason: 'no_key' | 'breaker', detail: string } | null {
+    if (target.apiKeyEnv !== undefined && (this.env[target.apiKeyEnv] ?? '') === '') return { reason: 'no_key', detail: `${target.apiKeyEnv} is not set` }
     const { allowed, state } = breakerAllows(this.breakers.get(target.baseUrl) ?? closedBreaker(), this.clock())
     this.breakers.set(target.baseUrl, state)
-    return allowed ? null : 'circuit open'
+    return allowed ? null : { reason: 'breaker', detail: 'circuit open' }
   }
 
   private record (target: GatewayTarget, ok: boolean): void {

@@ -9,35 +9,25 @@ export class AgentUnreachableError extends Error {
   override name = AgentUnreachableError.NAME
 }
 
-async function getJson (base: string, path: string, token: string | undefined): Promise<unknown> {
+/**
+ * One request to a running agent. GETs are bounded (5 s); POSTs are not (measuring models takes a
+ * while per model). The agent's JSON error message, when it sends one, becomes the CLI's one line.
+ */
+async function callAgent (base: string, path: string, token: string | undefined, method: 'GET' | 'POST' = 'GET'): Promise<unknown> {
   let url: URL
   try { url = new URL(path, base) } catch { throw new InvalidInputError(`--api: "${base}" is not a URL`) }
   let res: Response
   try {
-    res = await fetch(url, { headers: token === undefined ? {} : { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(5000) })
+    res = await fetch(url, { method, headers: token === undefined ? {} : { authorization: `Bearer ${token}` }, ...(method === 'GET' ? { signal: AbortSignal.timeout(5000) } : {}) })
   } catch (err) {
     throw new AgentUnreachableError(`no agent at ${base} (${networkReason(err)})`)
   }
   if (res.status === 401) throw new AgentUnreachableError(`${url.toString()}: 401 — set GPUFLEET_TOKEN or --token to the api.token of that node`)
-  if (!res.ok) throw new AgentUnreachableError(`${url.toString()}: HTTP ${res.status}`)
+  if (!res.ok) {
+    const body = await res.json().catch(() => null) as { error?: unknown } | null
+    throw new AgentUnreachableError(`${url.toString()}: ${typeof body?.error === 'string' ? body.error : `HTTP ${res.status}`}`)
+  }
   return await res.json()
-}
-
-/** POST to a running agent; its JSON error message becomes the CLI's one line. */
-async function postJson (base: string, path: string, token: string | undefined): Promise<unknown> {
-  let url: URL
-  try { url = new URL(path, base) } catch { throw new InvalidInputError(`--api: "${base}" is not a URL`) }
-  let res: Response
-  try {
-    // Measuring takes a while per model: no short deadline here.
-    res = await fetch(url, { method: 'POST', headers: token === undefined ? {} : { authorization: `Bearer ${token}` } })
-  } catch (err) {
-    throw new AgentUnreachableError(`no agent at ${base} (${networkReason(err)})`)
-  }
-  const body = await res.json().catch(() => null) as { error?: string } | null
-  if (res.status === 401) throw new AgentUnreachableError(`${url.toString()}: 401 — set GPUFLEET_TOKEN or --token to the api.token of that node`)
-  if (!res.ok) throw new AgentUnreachableError(`${url.toString()}: ${body?.error ?? `HTTP ${res.status}`}`)
-  return body
 }
 
 /** fetch hides the socket error in `cause`, sometimes inside an AggregateError (one per address tried). */
@@ -59,13 +49,13 @@ export function registerRemote (program: Command, io: CliIo): void {
   remote(program.command('status').description('ask a running agent for the fleet: leader, term, hosts, plan'))
     .option('--json', 'print the gpufleet.status/v1 document')
     .action(async (opts: RemoteOpts) => {
-      const status = statusSchema.parse(await getJson(opts.api, '/api/status', opts.token))
+      const status = statusSchema.parse(await callAgent(opts.api, '/api/status', opts.token))
       io.out(opts.json === true ? JSON.stringify(status, null, 2) : renderStatus(status))
     })
   remote(program.command('bench-models').description('measure the decode and prompt speed of this host\'s models through Ollama; gossiped into the inventory'))
     .option('--json', 'print the measurements as JSON')
     .action(async (opts: RemoteOpts) => {
-      const out = await postJson(opts.api, '/api/bench-models', opts.token) as { host: string, results: Array<{ model: string, decodeTokensPerSecond: number, promptTokensPerSecond: number | null }> }
+      const out = await callAgent(opts.api, '/api/bench-models', opts.token, 'POST') as { host: string, results: Array<{ model: string, decodeTokensPerSecond: number, promptTokensPerSecond: number | null }> }
       io.out(opts.json === true
         ? JSON.stringify(out, null, 2)
         : renderTable(['model', 'decode tok/s', 'prompt tok/s'], out.results.map(r => [r.model, r.decodeTokensPerSecond.toFixed(1), r.promptTokensPerSecond === null ? '-' : r.promptTokensPerSecond.toFixed(1)])))
@@ -73,7 +63,7 @@ export function registerRemote (program: Command, io: CliIo): void {
   remote(program.command('inventory').description('print the inventory file of the running cluster'))
     .option('--json', 'print gpufleet.inventory/v1 (the only format)')
     .action(async (opts: RemoteOpts) => {
-      io.out(JSON.stringify(inventorySchema.parse(await getJson(opts.api, '/api/inventory', opts.token)), null, 2))
+      io.out(JSON.stringify(inventorySchema.parse(await callAgent(opts.api, '/api/inventory', opts.token)), null, 2))
     })
 }
 

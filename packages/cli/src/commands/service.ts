@@ -41,9 +41,8 @@ async function elevated (platform: ServicePlatform, deps: ServiceDeps): Promise<
   return deps.uid === 0
 }
 
-function rerunCommand (spec: ServiceSpec, action: string, opts: ServiceOpts): string {
+function rerunCommand (spec: ServiceSpec, action: string): string {
   const self = commandText(spec.node, [spec.script, 'service', action, ...spec.args.slice(1)])
-  void opts
   return spec.platform === 'win32' ? `from an Administrator PowerShell: ${self}` : `sudo ${self}`
 }
 
@@ -64,7 +63,7 @@ export function registerService (program: Command, io: CliIo, deps: ServiceDeps 
       if (platform === 'win32' && opts.user === true) throw new InvalidInputError('--user: Windows services are system-wide (run from an Administrator prompt)')
       if (action === 'install' && opts.config.length === 0) throw new InvalidInputError('service install: --config FILE is required (the node config `gpufleet init` wrote)')
       for (const c of opts.config) if (!existsSync(c)) throw new InvalidInputError(`--config: ${c}: no such file`)
-      const spec = buildServiceSpec({ platform, user: opts.user === true, configs: opts.config, nodeDir: nodeDirectory(opts.config), root: deps.uid === 0, env: deps.env })
+      const spec = buildServiceSpec({ platform, user: opts.user === true, configs: opts.config, nodeDir: nodeDirectory(opts.config), env: deps.env })
       const backend = backendFor(spec, deps.uid)
 
       if (action === 'status') {
@@ -76,7 +75,7 @@ export function registerService (program: Command, io: CliIo, deps: ServiceDeps 
       }
       const steps = action === 'install' ? backend.install(spec) : backend.uninstall(spec)
       if (opts.dryRun === true) { io.out(describeSteps(steps)); return }
-      if (spec.scope === 'system' && !(await elevated(platform, deps))) throw new NotElevatedError(`service ${action} needs ${platform === 'win32' ? 'Administrator' : 'root'} rights; re-run it ${rerunCommand(spec, action, opts)}`)
+      if (spec.scope === 'system' && !(await elevated(platform, deps))) throw new NotElevatedError(`service ${action} needs ${platform === 'win32' ? 'Administrator' : 'root'} rights; re-run it ${rerunCommand(spec, action)}`)
       await applySteps(steps, deps.runner, deps.fs, line => { io.err(`gpufleet: ${line}`) })
       if (action === 'install') {
         const status = await backend.status(spec, deps.runner)

@@ -11,8 +11,6 @@ export interface SpecOptions {
   configs: string[]
   /** The node's own config folder (identity key, data). */
   nodeDir: string
-  /** True when running as root (Linux: the agent then runs as a dedicated account). */
-  root: boolean
   env: NodeJS.ProcessEnv
 }
 

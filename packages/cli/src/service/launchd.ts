@@ -1,6 +1,4 @@
-import { commandLine, type ServiceSpec } from './spec.js'
-
-const xml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+import { commandLine, xmlEscape as xml, type ServiceSpec } from './spec.js'
 
 export function launchdPlistPath (spec: ServiceSpec): string {
   return spec.scope === 'user' ? `${spec.home}/Library/LaunchAgents/${spec.label}.plist` : `/Library/LaunchDaemons/${spec.label}.plist`

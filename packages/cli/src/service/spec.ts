@@ -30,6 +30,11 @@ export interface ServiceSpec {
   winswExe: string
 }
 
+/** Text made safe inside an XML element or attribute (plist and winsw files). */
+export function xmlEscape (s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+}
+
 /** The agent's command line, one word per entry. */
 export function commandLine (spec: ServiceSpec): string[] {
   return [spec.node, ...spec.nodeArgs, spec.script, ...spec.args]

@@ -1,6 +1,5 @@
-import type { ServiceSpec } from './spec.js'
+import { xmlEscape as xml, type ServiceSpec } from './spec.js'
 
-const xml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 /** Windows command-line quoting for winsw's <arguments>: quote words with spaces, double inner quotes' backslashes. */
 const winQuote = (w: string): string => (/[\s"]/.test(w) ? `"${w.replace(/(\\*)"/g, '$1$1\\"').replace(/(\\+)$/, '$1$1')}"` : w)
 

@@ -3,6 +3,7 @@ import { modelRequirement } from '../estimate/requirement.js'
 import type { HostReport } from '../schemas/host-report.js'
 import type { Plan, RouteTarget } from '../schemas/plan.js'
 import { formatBytes, formatNumber, type Lang } from '../units/size.js'
+import { ollamaTag } from '../ollama-tag.js'
 import { TEXT, anchor, type Text } from './i18n.js'
 
 export interface ReportInput {
@@ -155,8 +156,7 @@ function machine (c: Context, h: HostReport): string {
 
 /** Decode speed `gpufleet bench-models` measured for this model on this host, if any. */
 function measuredSpeed (c: Context, host: string, model: string): number | undefined {
-  const tag = (n: string): string => (n.includes(':') ? n : `${n}:latest`)
-  return c.hosts.find(h => h.hostname === host)?.measured?.find(m => tag(m.model) === tag(model))?.decodeTokensPerSecond
+  return c.hosts.find(h => h.hostname === host)?.measured?.find(m => ollamaTag(m.model) === ollamaTag(model))?.decodeTokensPerSecond
 }
 
 /** In French a colon takes a space before it; in English it does not. */
