@@ -20,10 +20,8 @@ describe('config loading', () => {
   })
 
   it("accepts the contract's example config", () => {
-    const contract = readFileSync(join(root, '../shared/docs/CONTRACT.md'), 'utf8')
-    const yaml = /## Cluster configuration[\s\S]*?```yaml\n([\s\S]*?)```/.exec(contract)?.[1]
-    expect(yaml).toBeDefined()
-    const config = loadConfig([src('contract.yaml', yaml ?? '')])
+    const yaml = readFileSync(join(import.meta.dirname, 'fixtures/contract-example.yaml'), 'utf8')
+    const config = loadConfig([src('contract-example.yaml', yaml)])
     expect(config.node).toEqual({ name: 'myia-ai-01', role: 'coordinator', priority: 100 })
     expect(config.policy.exclude.map(r => r.reason)).toEqual(['CUDA build of the backend has no sm_120 kernels', 'reserved for display'])
   })
