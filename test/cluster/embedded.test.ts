@@ -3,9 +3,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import type { StatusDocument } from '@gpufleet/core'
 import { AGENT_NODE_FLAGS } from '@gpufleet/agent'
+import { describeIfPresent } from '../support/prerequisite.js'
 import { bin, sleep } from './harness.js'
 
 async function portFree (port: number): Promise<boolean> {
@@ -13,9 +14,13 @@ async function portFree (port: number): Promise<boolean> {
     const s = createServer().once('error', () => { resolve(false) }).listen(port, '127.0.0.1', () => { s.close(() => { resolve(true) }) })
   })
 }
+const free = [await portFree(7700), await portFree(7701)]
+
+const busy = [7700, 7701].filter((_p, i) => !free[i])
+const portsMissing = busy.length === 0 ? null : `127.0.0.1 port${busy.length > 1 ? 's' : ''} ${busy.join(' and ')} taken by another process (the defaults this test proves)`
 
 // The README's main command: `gpufleet agent` with no config creates a one-node coordinator.
-describe.runIf(await portFree(7700) && await portFree(7701))('gpufleet agent with no --config', () => {
+describeIfPresent(portsMissing, 'gpufleet agent with no --config', () => {
   it('creates ~/.gpufleet on first run, leads alone on loopback, serves its API on 127.0.0.1:7700', async () => {
     const home = mkdtempSync(join(tmpdir(), 'gpufleet-home-'))
     const proc = spawn(process.execPath, [...AGENT_NODE_FLAGS, bin, 'agent'], { env: { ...process.env, GPUFLEET_HOME: home, PATH: '/usr/bin:/bin' }, stdio: ['ignore', 'pipe', 'pipe'] })

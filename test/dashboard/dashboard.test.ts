@@ -1,14 +1,15 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { Fleet, repoRoot } from '../cluster/harness.js'
-import { haveChromium, launchChromium } from './chromium.js'
+import { describeIfPresent } from '../support/prerequisite.js'
+import { chromiumMissing, launchChromium } from './chromium.js'
 
 const artifacts = join(repoRoot, 'test-artifacts')
 
-// CI installs chromium (.ci/run); a developer machine without it skips, CI never does.
-describe.runIf(haveChromium || process.env.CI !== undefined)('the dashboard in a real browser', () => {
+// CI installs chromium (.ci/run) and fails without it; a developer machine without it skips and says why.
+describeIfPresent(chromiumMissing, 'the dashboard in a real browser', () => {
   let fleet: Fleet
   let browser: Browser
 

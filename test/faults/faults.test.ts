@@ -1,8 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
 import { readdirSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { sleep } from '../cluster/harness.js'
-import { Lab, TIMINGS, labAvailable, type LabNode } from './lab.js'
+import { describeIfPresent } from '../support/prerequisite.js'
+import { Lab, TIMINGS, labMissing, type LabNode } from './lab.js'
 import { PlanWatch, converged, leadersPerTerm, planTermRegressions } from './invariants.js'
 
 const SEED = [
@@ -16,11 +17,9 @@ const SEED = [
 const CONVERGE_MS = 20_000
 const measured: Array<{ case: string, ms: number }> = []
 
-// CI runs as root and .ci/run installs iproute2 and iptables; elsewhere the suite says why it skips.
-const available = labAvailable()
-if (!available && process.env.CI !== undefined) throw new Error('test:faults needs root, ip and iptables (CI runs as root; .ci/run installs iproute2 and iptables)')
-
-describe.runIf(available)('fault matrix: five agents, each in its own network namespace', () => {
+// CI runs as root and .ci/run installs iproute2 and iptables: there a missing one fails the suite;
+// elsewhere the suite is skipped and says why.
+describeIfPresent(labMissing(), 'fault matrix: five agents, each in its own network namespace', () => {
   let lab: Lab
   let watch: PlanWatch | undefined
 

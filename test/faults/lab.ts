@@ -7,10 +7,17 @@ import { AGENT_NODE_FLAGS } from '@gpufleet/agent'
 import type { StatusDocument } from '@gpufleet/core'
 import { bin, repoRoot, sleep } from '../cluster/harness.js'
 
-/** Root, `ip` and `iptables`: what the fault suite needs (CI runs as root; .ci/run installs the tools). */
-export function labAvailable (): boolean {
-  if (process.getuid?.() !== 0) return false
-  return spawnSync('ip', ['netns', 'list']).status === 0 && spawnSync('iptables', ['--version']).status === 0
+/**
+ * What the fault suite needs and this machine lacks, or null: root, `ip` and `iptables` (CI runs as
+ * root; .ci/run installs the tools).
+ */
+export function labMissing (): string | null {
+  const missing = [
+    process.getuid?.() === 0 ? null : 'root (network namespaces)',
+    spawnSync('ip', ['netns', 'list']).status === 0 ? null : '`ip` (iproute2) able to list network namespaces',
+    spawnSync('iptables', ['--version']).status === 0 ? null : '`iptables`'
+  ].filter(m => m !== null)
+  return missing.length === 0 ? null : `test:faults needs ${missing.join(', ')}`
 }
 
 export const TIMINGS = { heartbeatMs: 250, leaderLeaseMs: 1000, offlineAfterMs: 2000 }

@@ -11,6 +11,8 @@ import type { ServiceSpec } from '../src/service/spec.js'
 import type { RunResult } from '../src/service/steps.js'
 import { renderSystemdUnit } from '../src/service/systemd.js'
 import { renderWinswXml } from '../src/service/winsw.js'
+import { expectGolden } from '../../../test/support/golden.js'
+import { describeIfPresent } from '../../../test/support/prerequisite.js'
 import { binPath, runBin } from './helpers.js'
 
 const golden = (name: string): string => join(import.meta.dirname, 'golden/service', name)
@@ -27,32 +29,93 @@ function spec (over: Partial<ServiceSpec>): ServiceSpec {
 }
 
 describe('service renderers (snapshots)', () => {
-  it('systemd: system unit runs as the dedicated account; user unit does not', async () => {
-    await expect(renderSystemdUnit(spec({})).contents).toMatchFileSnapshot(golden('gpufleet.system.service'))
+  it('systemd: system unit runs as the dedicated account; user unit does not', () => {
+    expectGolden(golden('gpufleet.system.service'), renderSystemdUnit(spec({})).contents)
     const user = renderSystemdUnit(spec({ scope: 'user', runAs: null }))
     expect(user.path).toBe('/home/ops/.config/systemd/user/gpufleet.service')
-    await expect(user.contents).toMatchFileSnapshot(golden('gpufleet.user.service'))
+    expectGolden(golden('gpufleet.user.service'), user.contents)
   })
 
-  it('launchd: a LaunchDaemon and a LaunchAgent with KeepAlive and logs under Library/Logs', async () => {
+  it('launchd: a LaunchDaemon and a LaunchAgent with KeepAlive and logs under Library/Logs', () => {
     const daemon = renderLaunchdPlist(spec({ platform: 'darwin', runAs: null, logDir: '/Library/Logs/gpufleet', node: '/usr/local/bin/node' }))
     expect(daemon.path).toBe('/Library/LaunchDaemons/org.gpufleet.agent.plist')
-    await expect(daemon.contents).toMatchFileSnapshot(golden('org.gpufleet.agent.daemon.plist'))
+    expectGolden(golden('org.gpufleet.agent.daemon.plist'), daemon.contents)
     const agent = renderLaunchdPlist(spec({ platform: 'darwin', scope: 'user', runAs: null, logDir: '/Users/ops/Library/Logs/gpufleet', home: '/Users/ops' }))
     expect(agent.path).toBe('/Users/ops/Library/LaunchAgents/org.gpufleet.agent.plist')
     expect(agent.contents).toContain('<string>/Users/ops/Library/Logs/gpufleet/agent.log</string>')
   })
 
-  it('winsw: restart on failure, delayed automatic start, logs in the service folder, quoted arguments', async () => {
-    const xml = renderWinswXml(spec({ platform: 'win32', runAs: null, node: 'C:\\Program Files\\nodejs\\node.exe', script: 'C:\\gpufleet\\packages\\cli\\dist\\bin.js', args: ['agent', '--config', 'C:\\ProgramData\\gpufleet\\gpufleet.yaml'], workingDirectory: 'C:\\ProgramData\\gpufleet', logDir: 'C:\\ProgramData\\gpufleet\\service\\logs' }))
+  it('winsw: restart on failure, delayed automatic start, logs in the service folder', () => {
+    const xml = renderWinswXml(spec({ platform: 'win32', runAs: null, node: 'C:\\Program Files\\nodejs\\node.exe', script: 'C:\\gpufleet\\packages\\cli\\dist\\bin.js', args: ['agent', '--config', 'C:\\ProgramData\\gpufleet\\gpufleet.yaml', '--config', 'C:\\Users\\Jean Dupont\\roosync catalog.yaml'], workingDirectory: 'C:\\ProgramData\\gpufleet', logDir: 'C:\\ProgramData\\gpufleet\\service\\logs' }))
     expect(xml.path).toBe('C:\\ProgramData\\gpufleet\\service\\gpufleet.xml')
     expect(xml.contents).toContain('\r\n')
-    await expect(xml.contents).toMatchFileSnapshot(golden('gpufleet.winsw.xml'))
+    expectGolden(golden('gpufleet.winsw.xml'), xml.contents)
+  })
+
+  // winsw hands <arguments> to CreateProcess as one command line; node splits it back with the
+  // Microsoft C runtime's rules. Every argument must come back exactly as it went in.
+  it.each([
+    ['a path with spaces', 'C:\\Users\\Jean Dupont\\roosync catalog.yaml'],
+    ['a folder with a space and a trailing backslash', 'C:\\Program Files\\gpufleet\\'],
+    ['an embedded double quote', 'say "bonjour"'],
+    ['backslashes before a quote', 'a\\\\"b c'],
+    ['a tab', 'tab\there'],
+    ['XML metacharacters', 'R&D <fleet>.yaml'],
+    ['a plain word (left unquoted)', '--log-level']
+  ])('winsw: quoted arguments survive the Windows command line: %s', (_what, arg) => {
+    const xml = renderWinswXml(spec({ platform: 'win32', runAs: null, nodeArgs: [], script: 'C:\\gpufleet\\bin.js', args: ['agent', '--config', arg] })).contents
+    const line = xmlUnescape(/<arguments>(.*)<\/arguments>/.exec(xml)?.[1] ?? '')
+    expect(splitWindowsCommandLine(line)).toEqual(['C:\\gpufleet\\bin.js', 'agent', '--config', arg])
+    if (!/[\s"]/.test(arg)) expect(line.endsWith(` ${arg}`)).toBe(true)
   })
 })
 
+const xmlUnescape = (s: string): string => s.replace(/&(lt|gt|quot|apos|amp);/g, (_m, e: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[e]!)
+
+/**
+ * The Microsoft C runtime's argv parsing (CommandLineToArgvW, "Parsing C command-line arguments"):
+ * 2n backslashes before a quote give n and the quote toggles quoting; 2n+1 give n and a literal
+ * quote; other backslashes are literal; outside quotes, spaces and tabs separate arguments.
+ */
+function splitWindowsCommandLine (line: string): string[] {
+  const args: string[] = []
+  let cur = ''
+  let inArg = false
+  let quoted = false
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!
+    if (c === '\\') {
+      let n = 0
+      while (line[i + n] === '\\') n++
+      if (line[i + n] === '"') {
+        cur += '\\'.repeat(Math.floor(n / 2))
+        if (n % 2 === 1) cur += '"'
+        else quoted = !quoted
+        i += n
+      } else {
+        cur += '\\'.repeat(n)
+        i += n - 1
+      }
+      inArg = true
+    } else if (c === '"') {
+      quoted = !quoted
+      inArg = true
+    } else if ((c === ' ' || c === '\t') && !quoted) {
+      if (inArg) args.push(cur)
+      cur = ''
+      inArg = false
+    } else {
+      cur += c
+      inArg = true
+    }
+  }
+  if (inArg) args.push(cur)
+  return args
+}
+
 // Proves the unit for real where systemd's tools exist (.ci/run installs them): no warnings at all.
-describe.runIf(spawnSync('systemd-analyze', ['--version']).status === 0)('systemd-analyze verify', () => {
+const systemdAnalyze = spawnSync('systemd-analyze', ['--version']).status === 0 ? null : 'systemd-analyze is not installed (.ci/run installs the systemd package)'
+describeIfPresent(systemdAnalyze, 'systemd-analyze verify', () => {
   it('accepts the rendered units', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gpufleet-unit-'))
     try {

@@ -1,6 +1,7 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { expectGolden } from '../../../test/support/golden.js'
 import { computePlan, loadConfig, renderReport, type HostReport, type Inventory } from '../src/index.js'
 
 const root = join(import.meta.dirname, '../../..')
@@ -9,12 +10,6 @@ const goldenDir = join(import.meta.dirname, 'golden')
 const config = loadConfig([{ path: 'configs/default.yaml', text: read('configs/default.yaml') }, { path: 'configs/roosync/cluster.yaml', text: read('configs/roosync/cluster.yaml') }])
 const roosync = (JSON.parse(read('configs/roosync/inventory.json')) as Inventory).hosts
 
-/** Compares with the golden file; UPDATE_GOLDEN=1 rewrites it (then review the diff). */
-function expectGolden (name: string, actual: string): void {
-  const file = join(goldenDir, name)
-  if (process.env.UPDATE_GOLDEN === '1' || !existsSync(file)) writeFileSync(file, actual)
-  expect(actual).toBe(readFileSync(file, 'utf8'))
-}
 
 function render (hosts: HostReport[], lang: 'fr' | 'en'): string {
   const plan = computePlan({ hosts, config })
@@ -30,11 +25,11 @@ const partial: HostReport[] = [
 
 describe('GPU spec document', () => {
   it.each(['fr', 'en'] as const)('renders the RooSync fleet in %s like the golden file', lang => {
-    expectGolden(`roosync.${lang}.md`, render(roosync, lang))
+    expectGolden(join(goldenDir, `roosync.${lang}.md`), render(roosync, lang))
   })
 
   it.each(['fr', 'en'] as const)('renders a fleet mid-collection in %s like the golden file', lang => {
-    expectGolden(`partial.${lang}.md`, render(partial, lang))
+    expectGolden(join(goldenDir, `partial.${lang}.md`), render(partial, lang))
   })
 
   it('is byte-for-byte identical for the same input, whatever the host order', () => {
