@@ -1,5 +1,9 @@
+import { createHash } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+
+/** A model's digest as /api/tags and /api/ps give it: 64 hex digits (the pull stream prefixes `sha256:`). */
+const digestOf = (model: string): string => createHash('sha256').update(model).digest('hex')
 
 /** One request as the stand-in saw it. */
 export interface SeenRequest { method: string, path: string, headers: IncomingMessage['headers'], body: Record<string, unknown> | null }
@@ -37,6 +41,8 @@ export class OpenAiStandIn {
   readonly pulls: Array<{ model: string, resumedFrom: number }> = []
   /** Drop the connection once when a model's download passes this many bytes (a failure mid-pull). */
   readonly failPullAt = new Map<string, number>()
+  /** Answer every pull of a model with Ollama's in-stream error line `{"error": …}` after the manifest step. */
+  readonly failPullWith = new Map<string, string>()
   /** Size of each model's single layer, and the delay between progress lines. */
   layerBytes = 8 * 1024 * 1024
   pullStepMs = 20
@@ -70,7 +76,9 @@ export class OpenAiStandIn {
     let closed = false
     res.on('close', () => { if (!res.writableFinished) { closed = true; this.pullAborts++ } })
     line({ status: 'pulling manifest' })
-    const digest = `sha256:${Buffer.from(model).toString('hex').padEnd(64, '0').slice(0, 64)}`
+    const failure = this.failPullWith.get(model)
+    if (failure !== undefined) { res.end(`${JSON.stringify({ error: failure })}\n`); return }
+    const digest = `sha256:${digestOf(model)}`
     const step = Math.ceil(this.layerBytes / 20)
     for (let done = start; done < this.layerBytes;) {
       await new Promise(resolve => setTimeout(resolve, this.pullStepMs))
@@ -107,8 +115,8 @@ export class OpenAiStandIn {
     const model = typeof body?.model === 'string' ? body.model : ''
     switch (`${req.method ?? ''} ${path}`) {
       case 'GET /api/version': json(200, { version: '0.12.6' }); return
-      case 'GET /api/tags': json(200, { models: [...new Set([...models, ...this.installed])].sort().map(name => ({ name, model: name, modified_at: '2026-11-01T00:00:00Z', size: 4_900_000_000, digest: 'sha256:0', details: { format: 'gguf', family: 'llama', parameter_size: '8.0B', quantization_level: 'Q4_K_M' } })) }); return
-      case 'GET /api/ps': json(200, { models: [...this.loaded.keys()].map(name => ({ name, model: name, size: this.layerBytes, digest: 'sha256:0', details: { format: 'gguf', family: 'llama', parameter_size: '8.0B', quantization_level: 'Q4_K_M' }, expires_at: '2318-01-01T00:00:00Z', size_vram: this.layerBytes })) }); return
+      case 'GET /api/tags': json(200, { models: [...new Set([...models, ...this.installed])].sort().map(name => ({ name, model: name, modified_at: '2026-11-01T00:00:00Z', size: 4_900_000_000, digest: digestOf(name), details: { format: 'gguf', family: 'llama', parameter_size: '8.0B', quantization_level: 'Q4_K_M' } })) }); return
+      case 'GET /api/ps': json(200, { models: [...this.loaded.keys()].map(name => ({ name, model: name, size: this.layerBytes, digest: digestOf(name), details: { format: 'gguf', family: 'llama', parameter_size: '8.0B', quantization_level: 'Q4_K_M' }, expires_at: '2318-01-01T00:00:00Z', size_vram: this.layerBytes })) }); return
       case 'POST /api/pull': await this.pull(String(body?.model ?? body?.name ?? ''), res); return
       case 'DELETE /api/delete': {
         const name = String(body?.model ?? body?.name ?? '')

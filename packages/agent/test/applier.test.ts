@@ -22,8 +22,13 @@ describe('PlanApplier against an Ollama stand-in speaking the native API', () =>
     await ollama.stop()
   })
 
+  /** Requests the applier sent to Ollama that found nobody listening. */
+  let refused = 0
+  const counting: typeof fetch = async (input, init) => await fetch(input, init).catch((err: unknown) => { refused++; throw err })
+
   function start (options: { prune?: boolean, catalog?: string[] } = {}): void {
-    applier = new PlanApplier({ control: new OllamaControl(ollama.url), log, catalog: () => options.catalog ?? ['a:7b', 'b:1.5b', 'c:13b'], prune: options.prune ?? false, keepAlive: -1, backoff: { baseMs: 50, maxMs: 200 }, recheckMs: 100 })
+    refused = 0
+    applier = new PlanApplier({ control: new OllamaControl(ollama.url, { fetch: counting }), log, catalog: () => options.catalog ?? ['a:7b', 'b:1.5b', 'c:13b'], prune: options.prune ?? false, keepAlive: -1, backoff: { baseMs: 50, maxMs: 200 }, recheckMs: 100 })
     applier.on('change', p => { seen.push(p) })
   }
   const stateOf = (model: string): ModelPlacement | undefined => applier.placements().find(p => p.model === model)
@@ -83,9 +88,25 @@ describe('PlanApplier against an Ollama stand-in speaking the native API', () =>
     await ollama.stop()
     start()
     applier.setDesired(['a:7b'])
-    await new Promise(resolve => setTimeout(resolve, 300))
+    // Two refused connections: it asked, found nobody, and asked again.
+    await expect.poll(() => refused, { timeout: 10_000 }).toBeGreaterThanOrEqual(2)
     expect(stateOf('a:7b')?.state).toBe('queued')
     await ollama.start(ollama.port)
     await expect.poll(() => stateOf('a:7b')?.state, { timeout: 10_000 }).toBe('ready')
+  })
+
+  it("Ollama's in-stream error line fails the pull with Ollama's own words, is retried, and the model comes once Ollama can serve it", async () => {
+    const reason = 'pull model manifest: file does not exist'
+    ollama.failPullWith.set('a:7b', reason)
+    start()
+    applier.setDesired(['a:7b'])
+    await expect.poll(() => stateOf('a:7b')?.attempts ?? 0, { timeout: 10_000 }).toBeGreaterThanOrEqual(2)
+    const failures = seen.flat().filter(p => p.model === 'a:7b' && p.state === 'failed')
+    expect(failures.length).toBeGreaterThanOrEqual(1)
+    expect(failures.every(p => p.error === reason)).toBe(true)
+    expect(ollama.installed.has('a:7b')).toBe(false)
+    ollama.failPullWith.delete('a:7b')
+    await expect.poll(() => stateOf('a:7b')?.state, { timeout: 10_000 }).toBe('ready')
+    expect(stateOf('a:7b')?.error).toBeNull()
   })
 })

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { estimateMemory } from '@gpufleet/core'
 import { shapeFromGgufFile, shapeFromOllama } from '../src/index.js'
-import { ggufHeader } from './gguf-writer.js'
+import { ggufHeader, tensorBytes } from './gguf-writer.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'gpufleet-gguf-'))
 // Llama 3 8B's real metadata keys and values (as `ollama show --verbose` prints them).
@@ -28,12 +28,14 @@ describe('model shape from a GGUF header', () => {
   it('counts parameters from the tensor table when the metadata lacks them, and sees MoE experts', async () => {
     const { 'general.parameter_count': _drop, ...noCount } = LLAMA3_8B
     const file = join(dir, 'moe.gguf')
-    writeFileSync(file, ggufHeader({ ...noCount, 'llama.expert_count': 8, 'llama.expert_used_count': 2 }, [
+    const tensors = [
       { name: 'token_embd.weight', dims: [4096, 32000], type: 2 },
       { name: 'blk.0.ffn_up_exps.weight', dims: [4096, 14336, 8], type: 2 }
-    ]))
-    // Room for the weights the table declares, as a sparse file: no disk is used.
-    truncateSync(file, 400 * 1024 ** 2)
+    ]
+    const header = ggufHeader({ ...noCount, 'llama.expert_count': 8, 'llama.expert_used_count': 2 }, tensors)
+    writeFileSync(file, header)
+    // Room for the weights the table declares (aligned data section, Q4_0 blocks), as a sparse file: no disk is used.
+    truncateSync(file, Number((BigInt(header.length) + 31n) / 32n * 32n + tensors.reduce((n, t) => n + tensorBytes(t.dims, t.type) + 31n, 0n)))
     const shape = await shapeFromGgufFile(file)
     expect(shape.params).toBe(4096 * 32000 + 4096 * 14336 * 8)
     expect(shape.activeParams).toBeLessThan(shape.params * 0.6)
