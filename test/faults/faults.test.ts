@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
-import { readdirSync, truncateSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { sleep } from '../cluster/harness.js'
 import { describeIfPresent } from '../support/prerequisite.js'
 import { Lab, TIMINGS, labMissing, type LabNode } from './lab.js'
-import { PlanWatch, converged, leadersPerTerm, planTermRegressions } from './invariants.js'
+import { FleetWatch, converged, hostsOnDisk, leadersPerTerm, logRecords, planTermRegressions } from './invariants.js'
 
 const SEED = [
   { name: 'myia-ai-01', role: 'coordinator' as const, priority: 100 },
@@ -21,7 +21,7 @@ const measured: Array<{ case: string, ms: number }> = []
 // elsewhere the suite is skipped and says why.
 describeIfPresent(labMissing(), 'fault matrix: five agents, each in its own network namespace', () => {
   let lab: Lab
-  let watch: PlanWatch | undefined
+  let watch: FleetWatch | undefined
 
   beforeAll(() => { Lab.sweep() })
   // Convergence times after each fault, for docs/reliability.md (GPUFLEET_FAULTS_REPORT names a file).
@@ -31,7 +31,7 @@ describeIfPresent(labMissing(), 'fault matrix: five agents, each in its own netw
     if (process.env.GPUFLEET_FAULTS_REPORT !== undefined) writeFileSync(process.env.GPUFLEET_FAULTS_REPORT, `${table}\n`)
   })
   afterEach(async () => {
-    watch?.stop()
+    await watch?.stop()
     watch = undefined
     await lab?.destroy()
   })
@@ -39,10 +39,11 @@ describeIfPresent(labMissing(), 'fault matrix: five agents, each in its own netw
   async function boot (options: { mdns?: boolean, delay?: [number, number] } = {}): Promise<void> {
     lab = await Lab.create(SEED, options)
     if (options.delay !== undefined) { lab.delay(...options.delay); await sleep(300) }
+    // The watch samples every node's API from the first start: the invariants read what the nodes say.
+    watch = new FleetWatch(lab)
+    watch.start()
     lab.startAll()
     await convergence('initial')
-    watch = new PlanWatch(lab)
-    watch.start()
   }
 
   /** The invariants every case ends with: convergence (timed), one leader per term, fencing, plan liveness. */
@@ -53,21 +54,33 @@ describeIfPresent(labMissing(), 'fault matrix: five agents, each in its own netw
       const start = performance.now()
       while (performance.now() - start < CONVERGE_MS) {
         statuses = await Promise.all(running.map(async n => await lab.status(n)))
+        statuses.forEach((s, i) => { if (s !== null) watch?.record(running[i]!, s) })
         if (statuses.every(s => s !== null) && converged(statuses as NonNullable<typeof statuses[number]>[], running) && (expectedLeader === undefined || statuses.every(s => s?.leader === expectedLeader))) return performance.now() - start
         await sleep(100)
       }
       throw new Error(`${name}: no convergence within ${CONVERGE_MS} ms — ${statuses.map((s, i) => `${running[i]!.name}: leader=${String(s?.leader)} term=${String(s?.term)} plan=${String(s?.plan?.term)} online=${s?.hosts.filter(h => h.online !== false).map(h => h.hostname).join(',') ?? '?'}`).join('; ')}`)
     })
     measured.push({ case: name, ms: Math.round(ms) })
-    const leaders = leadersPerTerm(lab)
-    expect(leaders.size, 'leadership claims found in the logs').toBeGreaterThan(0)
+    const samples = watch!.samples
+    const leaders = leadersPerTerm(samples)
+    expect(leaders.size, 'leaders seen through the API').toBeGreaterThan(0)
     for (const [term, who] of leaders) expect(who.size, `term ${term} led by ${[...who].join(' and ')}`).toBe(1)
-    expect(planTermRegressions(lab)).toEqual([])
-    expect(watch?.violations ?? []).toEqual([])
+    expect(samples.filter(x => x.planTerm !== null).length, 'plans seen through the API').toBeGreaterThan(0)
+    expect(planTermRegressions(samples)).toEqual([])
+    expect(watch!.violations).toEqual([])
     return ms
   }
 
   const n = (name: string): LabNode => lab.node(name)
+
+  /** Polls a condition of the machine (files, logs) every 100 ms. */
+  async function until (condition: () => boolean, what: string, timeoutMs: number): Promise<void> {
+    const start = performance.now()
+    while (!condition()) {
+      if (performance.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+      await sleep(100)
+    }
+  }
 
   it('mDNS alone finds every peer across the bridge (no bootstrap)', async () => {
     await boot({ mdns: true })
@@ -130,12 +143,14 @@ describeIfPresent(labMissing(), 'fault matrix: five agents, each in its own netw
 
   it('restart on the same data dir; a truncated and a garbled store: a clear error, kept aside, resynced from peers', async () => {
     await boot()
-    // Let it write its inventory to disk (every 5 heartbeats) before the kill -9.
-    await sleep(2000)
+    // Let it write the whole inventory to disk (every 5 heartbeats) before the kill -9.
+    const names = SEED.map(x => x.name)
+    await until(() => hostsOnDisk(lab.dataDir(n('myia-po-2024')), names).length === names.length, 'the inventory on disk', 10_000)
     await lab.kill(n('myia-po-2024'))
     lab.start(n('myia-po-2024'))
     await convergence('restart on the same data dir', 'myia-ai-01')
-    expect(n('myia-po-2024').log.some(l => l.includes('restored inventory from disk'))).toBe(true)
+    // The restored line carries the count of hosts read back.
+    expect(logRecords(n('myia-po-2024')).some(r => typeof r.hosts === 'number' && r.hosts > 0 && 'planTerm' in r)).toBe(true)
 
     const damage: Array<[string, (dir: string) => void]> = [
       ['myia-po-2026', dir => { truncateSync(join(dir, readdirSync(dir).find(f => f.startsWith('MANIFEST'))!), 0) }],
@@ -148,8 +163,10 @@ describeIfPresent(labMissing(), 'fault matrix: five agents, each in its own netw
     }
     await convergence('damaged stores resynced', 'myia-ai-01')
     for (const [name] of damage) {
-      expect(n(name).log.some(l => l.includes('the inventory store was damaged')), name).toBe(true)
-      expect(readdirSync(n(name).dir).some(f => f.startsWith('data.damaged-')), name).toBe(true)
+      // The error names where the damaged store was kept, and it is there.
+      const movedTo = logRecords(n(name)).map(r => r.movedTo).find(m => typeof m === 'string') as string | undefined
+      expect(movedTo, name).toMatch(/data\.damaged-/)
+      expect(existsSync(movedTo!), name).toBe(true)
       // Resynced: it knows all five hosts again, not just itself.
       expect((await lab.status(n(name)))!.hosts).toHaveLength(5)
     }
@@ -160,7 +177,8 @@ describeIfPresent(labMissing(), 'fault matrix: five agents, each in its own netw
     await lab.kill(n('myia-web1'))
     lab.start(n('myia-web1'), { diskKiB: 48 })
     await convergence('worker on a full disk', 'myia-ai-01')
-    await lab.waitFor([n('myia-web1')], () => n('myia-web1').log.some(l => l.includes('cannot write the inventory to disk')), 'the disk-full error', 30_000)
+    // An error-level record carrying the OS's ENOSPC.
+    await lab.waitFor([n('myia-web1')], () => logRecords(n('myia-web1')).some(r => Number(r.level) >= 50 && /ENOSPC|no space left/i.test(String(r.err))), 'the disk-full error', 30_000)
     await sleep(2000)
     await convergence('still serving on a full disk', 'myia-ai-01')
     expect(n('myia-web1').proc?.exitCode).toBeNull()

@@ -1,34 +1,35 @@
+import { readFileSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
 import type { Plan, StatusDocument } from '@gpufleet/core'
 import type { Lab, LabNode } from './lab.js'
 import { TIMINGS } from './lab.js'
 
-interface LogLine { msg?: string, term?: number, time?: number }
-const parse = (line: string): LogLine | null => { try { return JSON.parse(line) as LogLine } catch { return null } }
+/**
+ * One node's own view as its API gave it: the term it knows, whether it says it leads, and the
+ * term of the plan it holds. `life` counts the node's starts, so a restart begins a new history.
+ */
+export interface Sample { node: string, life: number, term: number, isLeader: boolean, planTerm: number | null }
 
-/** At most one leader per term: each term was claimed ("leading") by one node only. */
-export function leadersPerTerm (lab: Lab): Map<number, Set<string>> {
+/** At most one leader per term: for each term, the nodes whose API said they led it. */
+export function leadersPerTerm (samples: readonly Sample[]): Map<number, Set<string>> {
   const byTerm = new Map<number, Set<string>>()
-  for (const n of lab.nodes) {
-    for (const l of n.log.map(parse)) {
-      if (l?.msg !== 'leading' || l.term === undefined) continue
-      byTerm.set(l.term, new Set([...(byTerm.get(l.term) ?? []), n.name]))
-    }
+  for (const s of samples) {
+    if (!s.isLeader) continue
+    byTerm.set(s.term, new Set([...(byTerm.get(s.term) ?? []), s.node]))
   }
   return byTerm
 }
 
-/** Fencing: within one process's life, the terms of the plans a node accepted never go down. */
-export function planTermRegressions (lab: Lab): string[] {
+/** Fencing: within one process's life, the term of the plan a node holds never goes down. */
+export function planTermRegressions (samples: readonly Sample[]): string[] {
   const out: string[] = []
-  for (const n of lab.nodes) {
-    let last = 0
-    for (const line of n.log) {
-      const l = parse(line)
-      if (l?.msg === 'agent started') last = 0
-      if (l?.msg !== 'plan accepted' || l.term === undefined) continue
-      if (l.term < last) out.push(`${n.name} accepted a plan of term ${l.term} after one of term ${last}`)
-      last = Math.max(last, l.term)
-    }
+  const last = new Map<string, number>()
+  for (const s of samples) {
+    if (s.planTerm === null) continue
+    const key = `${s.node}#${s.life}`
+    const before = last.get(key) ?? 0
+    if (s.planTerm < before) out.push(`${s.node} (start ${s.life}) went from a plan of term ${before} to one of term ${s.planTerm}`)
+    last.set(key, Math.max(before, s.planTerm))
   }
   return out
 }
@@ -44,13 +45,38 @@ export function converged (statuses: StatusDocument[], running: LabNode[]): bool
   })
 }
 
+/** A node's log lines as pino wrote them (JSON objects; anything else is skipped). */
+export function logRecords (n: LabNode): Array<Record<string, unknown>> {
+  const out: Array<Record<string, unknown>> = []
+  for (const line of n.log) {
+    try {
+      const v: unknown = JSON.parse(line)
+      if (v !== null && typeof v === 'object') out.push(v as Record<string, unknown>)
+    } catch {
+      // Not JSON: libp2p's or node's own output on stderr.
+    }
+  }
+  return out
+}
+
+/** Hostnames whose inventory entry is in the node's LevelDB write-ahead log (keys are stored as written). */
+export function hostsOnDisk (dataDir: string, names: readonly string[]): string[] {
+  const text = readdirSync(dataDir).filter(f => f.endsWith('.log')).map(f => readFileSync(join(dataDir, f), 'latin1')).join('')
+  return names.filter(name => text.includes(`!hosts!${name}`))
+}
+
 /**
- * Watches the plans in force while faults run: a plan may name a host that died only until
- * offlineAfter + one heartbeat + the leader's planning debounce have passed.
+ * Samples every running node's API while faults run, for the invariants above, and checks plan
+ * liveness as it goes: a plan may name a host that died only until offlineAfter + one heartbeat
+ * + the leader's planning debounce have passed.
  */
-export class PlanWatch {
+export class FleetWatch {
+  /** Samples in the order they were taken (a case produces a few thousand). */
+  readonly samples: Sample[] = []
   readonly violations: string[] = []
-  private timer: NodeJS.Timeout | null = null
+  private running: Promise<void> | null = null
+  private stopped = false
+
   /**
    * offlineAfter + a heartbeat + 1 s for the leader to notice (ticks), debounce (200 ms) and plan on a
    * loaded 2-core machine, + four times the latency the lab injects per hop: a report in flight when
@@ -62,27 +88,49 @@ export class PlanWatch {
   constructor (private readonly lab: Lab) {}
 
   start (): void {
-    this.timer = setInterval(() => { void this.check() }, 200)
+    this.running ??= this.loop()
   }
 
-  stop (): void { if (this.timer !== null) clearInterval(this.timer) }
+  async stop (): Promise<void> {
+    this.stopped = true
+    await this.running
+  }
 
-  private async check (): Promise<void> {
+  /** The node's number of starts so far: samples of one life are compared with each other only. */
+  private life (n: LabNode): number {
+    return this.lab.events.filter(e => e.node === n.name && e.what === 'start').length
+  }
+
+  /** Records a status read elsewhere (the convergence checks), unless the node restarted meanwhile. */
+  record (n: LabNode, status: StatusDocument, life = this.life(n)): void {
+    if (life !== this.life(n)) return
+    this.samples.push({ node: n.name, life, term: status.term, isLeader: status.self.isLeader, planTerm: status.plan?.term ?? null })
+  }
+
+  private async loop (): Promise<void> {
+    while (!this.stopped) {
+      await Promise.all(this.lab.running().map(async n => { await this.sample(n) }))
+      await new Promise(resolve => setTimeout(resolve, 200))
+    }
+  }
+
+  private async sample (n: LabNode): Promise<void> {
+    const life = this.life(n)
+    const s = await this.lab.status(n, 500)
+    if (s === null) return
+    this.record(n, s, life)
+    // The leader's plan is the one in force; a follower may lag by one gossip round.
+    if (s.plan === null || s.self.hostname !== s.leader) return
     const now = Date.now()
     const dead = new Map<string, number>()
     for (const e of this.lab.events) {
       if (e.what === 'kill') dead.set(e.node, e.at)
       if (e.what === 'start') dead.delete(e.node)
     }
-    for (const n of this.lab.running()) {
-      const s = await this.lab.status(n, 500)
-      // The leader's plan is the one in force; a follower may lag by one gossip round.
-      if (s === null || s.plan === null || s.self.hostname !== s.leader) continue
-      for (const a of s.plan.assignments) {
-        const since = dead.get(a.host)
-        if (since !== undefined && now - since > this.graceMs) {
-          this.violations.push(`${n.name}'s plan (term ${s.plan.term}) still assigns ${a.model} to ${a.host}, dead for ${now - since} ms`)
-        }
+    for (const a of s.plan.assignments) {
+      const since = dead.get(a.host)
+      if (since !== undefined && now - since > this.graceMs) {
+        this.violations.push(`${n.name}'s plan (term ${s.plan.term}) still assigns ${a.model} to ${a.host}, dead for ${now - since} ms`)
       }
     }
   }

@@ -55,10 +55,10 @@ export class Lab {
   readonly nodes: LabNode[] = []
   private readonly bridgeNs = `${this.id}-br`
   private readonly shared = join(this.root, 'shared.yaml')
-  /** Kill and stop events with their time, for the invariant checks. */
   private readonly relays: ChildProcess[] = []
   /** The most latency delay() adds to one hop (0 without it). */
   injectedDelayMs = 0
+  /** Start, kill, stop and continue events with their time, for the invariant checks. */
   readonly events: Array<{ at: number, node: string, what: 'kill' | 'start' | 'stop' | 'cont' }> = []
 
   /** Leftovers of a run that died before cleaning up (same prefix, gone processes). */
