@@ -4,9 +4,10 @@ import { join } from 'node:path'
 import type { Command } from 'commander'
 import { loadConfigFiles, nodeDirectory } from '../inputs/config.js'
 import type { CliIo } from '../io.js'
+import { installFatalHandlers } from '../fatal-handlers.js'
+import { LOG_LEVELS, parseLogLevel } from '../log-level.js'
 import { initNode } from './init.js'
 import { collect } from '../options.js'
-
 
 /** Where the "embedded default" lives when `gpufleet agent` is run without --config. */
 export function defaultHome (): string {
@@ -19,8 +20,9 @@ export function registerAgent (program: Command, io: CliIo): void {
     .option('--config <file>', 'node config; repeat to layer files (later override earlier)', collect, [])
     .option('--hardware <file>', 'use this host-report file instead of probing (simulations, demos)')
     .option('--nvidia-smi <path>', 'nvidia-smi binary to run')
-    .option('--log-level <level>', 'trace, debug, info, warn, error', process.env.GPUFLEET_LOG_LEVEL ?? 'info')
-    .action(async (opts: { config: string[], hardware?: string, nvidiaSmi?: string, logLevel: string }) => {
+    .option('--log-level <level>', `${LOG_LEVELS.join(', ')} (default: GPUFLEET_LOG_LEVEL, else info)`)
+    .action(async (opts: { config: string[], hardware?: string, nvidiaSmi?: string, logLevel?: string }) => {
+      const level = opts.logLevel !== undefined ? parseLogLevel(opts.logLevel) : parseLogLevel(process.env.GPUFLEET_LOG_LEVEL ?? 'info', 'GPUFLEET_LOG_LEVEL')
       let files = opts.config
       if (files.length === 0) {
         const home = defaultHome()
@@ -35,7 +37,8 @@ export function registerAgent (program: Command, io: CliIo): void {
       const config = loadConfigFiles(files)
       const [{ Agent }, { pino }] = await Promise.all([import('@gpufleet/agent'), import('pino')])
       // `node` names this agent in every line; events use `host` for the host they are about.
-      const logger = pino({ level: opts.logLevel, base: { node: config.node.name ?? hostname() } })
+      const logger = pino({ level, base: { node: config.node.name ?? hostname() } })
+      installFatalHandlers(logger)
       const agent = new Agent({ config, baseDir: nodeDirectory(files), hardwareFile: opts.hardware, nvidiaSmiPath: opts.nvidiaSmi, logger })
       await agent.start()
       io.err(`gpufleet: ${config.node.name ?? hostname()} running; API on http://${agent.apiAddress ?? '?'}`)

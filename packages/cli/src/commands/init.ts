@@ -46,6 +46,8 @@ export async function initNode (opts: InitOptions): Promise<InitResult> {
   if (!/^(\[[0-9a-fA-F:]+\]|[^\s:]+):\d{1,5}$/.test(api)) throw new InvalidInputError(`--api: expected HOST:PORT, got "${api}"`)
   // The agent package brings libp2p: commands that do not run a node never load it.
   const { createSwarmKey, isLoopbackHost, loadOrCreateIdentity, loadSwarmKey, peerIdOf, splitHostPort } = await import('@gpufleet/agent')
+  // A worker joins with the coordinator's key: a missing one is a mistake, never a reason to make a new key.
+  if (opts.psk !== undefined && !existsSync(opts.psk)) throw new InvalidInputError(`--psk: no such file "${opts.psk}" (copy swarm.key from the coordinator's node folder)`)
   const dir = resolve(opts.dir)
   const configPath = join(dir, 'gpufleet.yaml')
   if (existsSync(configPath) && opts.force !== true) throw new InvalidInputError(`${configPath} already exists (use --force to rewrite it; the identity key is kept)`)
@@ -53,12 +55,11 @@ export async function initNode (opts: InitOptions): Promise<InitResult> {
   const key = await loadOrCreateIdentity(join(dir, 'identity.key'))
   const peerId = peerIdOf(key)
   const pskFile = 'swarm.key'
-  if (opts.psk !== undefined && existsSync(opts.psk)) {
+  if (opts.psk !== undefined) {
     await loadSwarmKey(opts.psk)
     if (resolve(opts.psk) !== join(dir, 'swarm.key')) await copyFile(opts.psk, join(dir, 'swarm.key'))
   } else if (!existsSync(join(dir, 'swarm.key'))) {
-    await createSwarmKey(opts.psk ?? join(dir, 'swarm.key'))
-    if (opts.psk !== undefined) await copyFile(opts.psk, join(dir, 'swarm.key'))
+    await createSwarmKey(join(dir, 'swarm.key'))
   }
   // An API reachable from the network is never open by accident.
   const token = isLoopbackHost(splitHostPort(api).host) ? null : randomBytes(24).toString('base64url')
@@ -84,7 +85,7 @@ export function registerInit (program: Command, io: CliIo): void {
     .option('--listen <multiaddr>', 'libp2p listen address', '/ip4/0.0.0.0/tcp/7701')
     .option('--bootstrap <multiaddr>', 'another node\'s /p2p/ address; repeat for several', collect, [])
     .option('--api <host:port>', 'HTTP API address (off loopback a token is generated)', '127.0.0.1:7700')
-    .option('--psk <file>', 'use this swarm key (copied in) instead of generating one')
+    .option('--psk <file>', 'use this existing swarm key (copied in; the coordinator\'s swarm.key) instead of generating one')
     .option('--cluster <name>', 'cluster name (nodes of different clusters ignore each other)')
     .option('--force', 'rewrite an existing gpufleet.yaml')
     .option('--json', 'print { peerId, multiaddrs, config }')
