@@ -1,11 +1,9 @@
-import { execFile } from 'node:child_process'
-import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ModelPlacement, StatusDocument } from '@gpufleet/core'
-import { Fleet, bin, sleep, type FleetNode } from '../cluster/harness.js'
+import { Fleet, sleep, type FleetNode } from '../cluster/harness.js'
+import { runCliOk } from '../support/cli.js'
 import { OpenAiStandIn } from '../support/ollama-standin.js'
 
-const run = promisify(execFile)
 /** How `gpufleet status` shows a pull in progress. */
 const PULL_LINE = /myia-ai-01 \S+: pulling \[#*-*\] \d+% /
 const SHARED = `models:
@@ -47,7 +45,7 @@ describe('plan application: the plan\'s models pulled and loaded through Ollama,
       snapshots.push(placement)
       // The CLI starts in its own process: a pull may end before it asks, so it asks again while pulls last.
       if (!PULL_LINE.test(cliDuringPull) && placement.some(p => p.state === 'pulling' && (p.completedBytes ?? 0) > 0)) {
-        cliDuringPull = (await run(process.execPath, [bin, 'status', '--api', node.api])).stdout
+        cliDuringPull = await runCliOk(['status', '--api', node.api])
       }
       if (placement.length === 2 && placement.every(p => p.state === 'ready')) break
       await sleep(100)
@@ -66,7 +64,7 @@ describe('plan application: the plan\'s models pulled and loaded through Ollama,
   }, 60_000)
 
   it('bench-models measures real tokens/s through Ollama; the figures reach the inventory and the document', async () => {
-    const { stdout } = await run(process.execPath, [bin, 'bench-models', '--api', node.api, '--json'])
+    const stdout = await runCliOk(['bench-models', '--api', node.api, '--json'])
     const out = JSON.parse(stdout) as { results: Array<{ model: string, decodeTokensPerSecond: number, promptTokensPerSecond: number }> }
     // The stand-in reports eval_count / eval_duration for 40 tokens/s decode, 800 tokens/s prompt.
     expect(out.results.map(r => [r.model, r.decodeTokensPerSecond, r.promptTokensPerSecond])).toEqual([['llama3.1:8b', 40, 800], ['qwen2.5-coder:1.5b', 40, 800]])

@@ -3,8 +3,8 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { AGENT_NODE_FLAGS, createFleetNode, loadOrCreateIdentity, loadSwarmKey, createSwarmKey, signMessage } from '@gpufleet/agent'
 import type { StatusDocument } from '@gpufleet/core'
-import { spawn } from 'node:child_process'
-import { Fleet, SEED_FLEET, TIMINGS, bin, repoRoot, sleep } from './harness.js'
+import { runCli } from '../support/cli.js'
+import { Fleet, SEED_FLEET, TIMINGS, repoRoot, sleep } from './harness.js'
 
 let fleet: Fleet | undefined
 afterEach(async () => { await fleet?.destroy(); fleet = undefined })
@@ -87,14 +87,9 @@ describe('a fleet of real agents on 127.0.0.1', { timeout: 60_000 }, () => {
     const node = fleet.nodes[0]!
     fleet.start(node)
     await fleet.waitFor([node], s => s.hosts.length === 1, 'start')
-    const second = await new Promise<{ code: number | null, err: string }>(resolve => {
-      const p = spawn(process.execPath, [...AGENT_NODE_FLAGS, bin, 'agent', '--config', join(node.dir, 'gpufleet.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] })
-      let err = ''
-      p.stderr.on('data', (d: Buffer) => { err += d.toString() })
-      p.on('close', code => { resolve({ code, err }) })
-    })
+    const second = await runCli(['agent', '--config', join(node.dir, 'gpufleet.yaml')], { nodeFlags: AGENT_NODE_FLAGS, timeoutMs: 30_000 })
     expect(second.code).toBe(1)
-    expect(second.err).toMatch(/data: the data directory is in use by another gpufleet agent/)
+    expect(second.stderr).toMatch(/data: the data directory is in use by another gpufleet agent/)
     expect(await fleet.status(node)).not.toBeNull()
   })
 

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { AGENT_NODE_FLAGS } from '@gpufleet/agent'
 import type { StatusDocument } from '@gpufleet/core'
+import { bin, repoRoot, runCliOk } from '../support/cli.js'
 
-export const repoRoot = join(import.meta.dirname, '../..')
-export const bin = join(repoRoot, 'packages/cli/dist/bin.js')
+export { bin, repoRoot }
 const roosync = join(repoRoot, 'configs/roosync')
 
 export interface NodeSpec {
@@ -47,20 +47,6 @@ async function freePort (): Promise<number> {
   }
 }
 
-async function run (args: string[]): Promise<string> {
-  return await new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    let err = ''
-    p.stdout.on('data', (d: Buffer) => { out += d.toString() })
-    p.stderr.on('data', (d: Buffer) => { err += d.toString() })
-    p.on('close', code => {
-      if (code === 0) resolve(out)
-      else reject(new Error(`gpufleet ${args.join(' ')} exited ${String(code)}: ${err}`))
-    })
-  })
-}
-
 /** Short timings so failover and offline detection take seconds, not tens of seconds. */
 export const TIMINGS = { heartbeatMs: 250, leaderLeaseMs: 1000, offlineAfterMs: 2000 }
 
@@ -89,7 +75,7 @@ export class Fleet {
       const [p2p, apiPort] = [await freePort(), await freePort()]
       const boot = fleet.nodes[0]
       const psk = options.swarmKeyFor?.(i) ?? (boot === undefined ? undefined : join(boot.dir, 'swarm.key'))
-      const out = JSON.parse(await run(['init', '--dir', dir, '--name', spec.name, '--role', spec.role, '--priority', String(spec.priority ?? 0),
+      const out = JSON.parse(await runCliOk(['init', '--dir', dir, '--name', spec.name, '--role', spec.role, '--priority', String(spec.priority ?? 0),
         '--listen', `/ip4/127.0.0.1/tcp/${p2p}`, '--api', `127.0.0.1:${apiPort}`, '--cluster', 'testfleet',
         ...(boot === undefined ? [] : ['--bootstrap', boot.multiaddr]), ...(psk === undefined ? [] : ['--psk', psk]), '--json'])) as { peerId: string, multiaddrs: string[] }
       if (spec.config !== undefined) appendFileSync(join(dir, 'gpufleet.yaml'), `\n${spec.config}\n`)

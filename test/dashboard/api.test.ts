@@ -3,11 +3,9 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { statusSchema, type LiveMessage } from '@gpufleet/core'
-import { promisify } from 'node:util'
-import { execFile } from 'node:child_process'
-import { Fleet, bin, type FleetNode } from '../cluster/harness.js'
+import { Fleet, type FleetNode } from '../cluster/harness.js'
+import { runCliOk } from '../support/cli.js'
 
-const run = promisify(execFile)
 
 /** The messages of one type (a union member may carry several types, like host:joined | host:updated). */
 type Of<T extends LiveMessage['type']> = LiveMessage extends infer M ? M extends { type: infer K } ? T extends K ? M & { type: T } : never : never : never
@@ -99,7 +97,7 @@ describe('agent HTTP API, /ws and /metrics against real agents', () => {
     expect((await fetch(`${leader!.api}/api/report.md?lang=de`)).status).toBe(400)
     expect((await fetch(`${leader!.api}/api/status`, { method: 'POST' })).status).toBe(405)
     // The CLI shows the same alerts.
-    const { stdout } = await run(process.execPath, [bin, 'status', '--api', leader!.api])
+    const stdout = await runCliOk(['status', '--api', leader!.api])
     expect(stdout).toMatch(/\nalerts \(\d+\):\n/)
     expect(stdout).toContain('\n  info     myia-ai-01 GPU 0 excluded: CUDA build of the backend has no sm_120 kernels')
   })

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { AGENT_NODE_FLAGS } from '@gpufleet/agent'
 import type { StatusDocument } from '@gpufleet/core'
 import { bin, repoRoot, sleep } from '../cluster/harness.js'
+import { runCliOk } from '../support/cli.js'
 
 /**
  * What the fault suite needs and this machine lacks, or null: root, `ip` and `iptables` (CI runs as
@@ -94,7 +95,7 @@ export class Lab {
         inNs(ns, 'ip', 'route', 'add', '224.0.0.0/4', 'dev', 'eth0')
         const dir = join(lab.root, spec.name)
         const first = lab.nodes[0]
-        const out = JSON.parse(sh(process.execPath, [bin, 'init', '--dir', dir, '--name', spec.name, '--role', spec.role, '--priority', String(spec.priority ?? 0),
+        const out = JSON.parse(await runCliOk(['init', '--dir', dir, '--name', spec.name, '--role', spec.role, '--priority', String(spec.priority ?? 0),
           '--listen', `/ip4/${nodeIp}/tcp/7701`, '--api', '127.0.0.1:7700', '--cluster', 'labfleet',
           ...(first === undefined || options.mdns === true ? [] : ['--bootstrap', `/ip4/${first.ip}/tcp/7701/p2p/${first.peerId}`]),
           ...(first === undefined ? [] : ['--psk', join(first.dir, 'swarm.key')]), '--json'])) as { peerId: string }
