@@ -2,6 +2,7 @@ import { computePlan, renderReport, type Alert, type FleetConfig, type HostRepor
 import type { Handler, RawHandler, RouteResult } from './http.js'
 import { GATEWAY_ENDPOINTS, type Gateway, type GatewayPath } from './gateway/gateway.js'
 import type { AgentMetrics } from './metrics.js'
+import { JSON_TYPE } from './json-response.js'
 
 /** What the HTTP routes read from the agent. */
 export interface RouteSource {
@@ -18,7 +19,7 @@ export interface RouteSource {
   gateway: Gateway
 }
 
-const json = (value: unknown, status = 200): RouteResult => ({ status, type: 'application/json; charset=utf-8', body: JSON.stringify(value) })
+const json = (value: unknown, status = 200): RouteResult => ({ status, type: JSON_TYPE, body: JSON.stringify(value) })
 
 /** The agent's HTTP API (CONTRACT.md "Agent HTTP API"): compact JSON; `gpufleet status` formats for people. */
 export function apiRoutes (src: RouteSource): Record<string, Handler> {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { timingSafeEqual } from 'node:crypto'
 import { InvalidInputError } from '@gpufleet/core'
 import { StaticFiles } from './static.js'
+import { JSON_TYPE } from './json-response.js'
 
 export interface RouteResult { status: number, type: string, body: string | Buffer }
 export type Handler = (req: IncomingMessage, url: URL) => Promise<RouteResult> | RouteResult
@@ -115,7 +116,7 @@ export class ApiServer {
       res.writeHead(status, { 'content-type': type, 'cache-control': cache, 'x-content-type-options': 'nosniff' })
       res.end(req.method === 'HEAD' ? undefined : body)
     }
-    const error = (status: number, message: string): void => { send(status, 'application/json; charset=utf-8', JSON.stringify({ error: message })) }
+    const error = (status: number, message: string): void => { send(status, JSON_TYPE, JSON.stringify({ error: message })) }
     const url = requestUrl(req)
     if (url === null) { error(400, 'malformed request target'); return }
     const post = this.init.posts?.[url.pathname]

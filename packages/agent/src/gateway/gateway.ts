@@ -9,6 +9,7 @@ import {
 import { sendOpenAiError } from './errors.js'
 import type * as Upstream from './upstream.js'
 import { GatewayUsage, SseUsageScanner, usageOfJson, type UsageRow } from './usage.js'
+import { readBounded } from '../read-bounded.js'
 
 /** The OpenAI endpoints the gateway relays, and which target kinds serve each. */
 export const GATEWAY_ENDPOINTS = {
@@ -220,13 +221,7 @@ export class Gateway {
       return null
     }
     if (Number.isFinite(declared) && declared > limit) return tooLarge()
-    const chunks: Buffer[] = []
-    let size = 0
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length
-      if (size > limit) return tooLarge()
-      chunks.push(chunk as Buffer)
-    }
-    return Buffer.concat(chunks).toString('utf8')
+    const body = await readBounded(req as AsyncIterable<Buffer>, limit)
+    return body === null ? tooLarge() : body.toString('utf8')
   }
 }
