@@ -31,6 +31,8 @@ function delayed (from, to) {
   from.on('end', () => { ended = true; if (timer === null) pump() })
 }
 
+// Says "ready" on stdout once every port listens: the lab starts the agents only then.
+let listening = 0
 for (const pair of pairs) {
   const [localPort, peerIp] = pair.split('=')
   createServer(client => {
@@ -41,5 +43,5 @@ for (const pair of pairs) {
     upstream.on('error', cut)
     delayed(client, upstream)
     delayed(upstream, client)
-  }).listen(Number(localPort), '127.0.0.1')
+  }).listen(Number(localPort), '127.0.0.1', () => { if (++listening === pairs.length) process.stdout.write('ready\n') })
 }

@@ -38,7 +38,7 @@ describeIfPresent(labMissing(), 'fault matrix: five agents, each in its own netw
 
   async function boot (options: { mdns?: boolean, delay?: [number, number] } = {}): Promise<void> {
     lab = await Lab.create(SEED, options)
-    if (options.delay !== undefined) { lab.delay(...options.delay); await sleep(300) }
+    if (options.delay !== undefined) await lab.delay(...options.delay)
     // The watch samples every node's API from the first start: the invariants read what the nodes say.
     watch = new FleetWatch(lab)
     watch.start()

@@ -175,8 +175,9 @@ export class Lab {
    * redirects its dials to a peer's port 7701 into a local delaying relay, which reaches the peer
    * on port 7702, mapped back to 7701 there. Set before the agents start (rules apply to new connections).
    */
-  delay (ms: number, jitterMs: number): void {
+  async delay (ms: number, jitterMs: number): Promise<void> {
     this.injectedDelayMs = ms + jitterMs
+    const ready: Array<Promise<void>> = []
     for (const n of this.nodes) {
       inNs(n.ns, 'iptables', '-t', 'nat', '-A', 'PREROUTING', '-p', 'tcp', '--dport', '7702', '-j', 'REDIRECT', '--to-ports', '7701')
       const pairs: string[] = []
@@ -185,8 +186,14 @@ export class Lab {
         inNs(n.ns, 'iptables', '-t', 'nat', '-A', 'OUTPUT', '-p', 'tcp', '-d', peer.ip, '--dport', '7701', '-j', 'REDIRECT', '--to-ports', String(8000 + j))
         pairs.push(`${8000 + j}=${peer.ip}`)
       }
-      this.relays.push(spawn('ip', ['netns', 'exec', n.ns, process.execPath, join(import.meta.dirname, 'delay-relay.mjs'), String(ms), String(jitterMs), ...pairs], { stdio: 'ignore' }))
+      const relay = spawn('ip', ['netns', 'exec', n.ns, process.execPath, join(import.meta.dirname, 'delay-relay.mjs'), String(ms), String(jitterMs), ...pairs], { stdio: ['ignore', 'pipe', 'ignore'] })
+      this.relays.push(relay)
+      ready.push(new Promise((resolve, reject) => {
+        relay.stdout.once('data', () => { resolve() })
+        relay.once('exit', code => { reject(new Error(`the delay relay in ${n.ns} exited (${String(code)}) before listening`)) })
+      }))
     }
+    await Promise.all(ready)
   }
 
   heal (): void {
