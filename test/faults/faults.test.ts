@@ -39,11 +39,12 @@ describeIfPresent(labMissing(), 'fault matrix: five agents, each in its own netw
   async function boot (options: { mdns?: boolean, delay?: [number, number] } = {}): Promise<void> {
     lab = await Lab.create(SEED, options)
     if (options.delay !== undefined) await lab.delay(...options.delay)
-    // The watch samples every node's API from the first start: the invariants read what the nodes say.
+    // The invariants read what the nodes' APIs say: the convergence checks record every status they
+    // read from the first start, and the watch samples all along once the fleet is up.
     watch = new FleetWatch(lab)
-    watch.start()
     lab.startAll()
     await convergence('initial')
+    watch.start()
   }
 
   /** The invariants every case ends with: convergence (timed), one leader per term, fencing, plan liveness. */

@@ -108,8 +108,9 @@ export class FleetWatch {
   }
 
   private async loop (): Promise<void> {
+    // One request at a time: the agents share two cores with the runner.
     while (!this.stopped) {
-      await Promise.all(this.lab.running().map(async n => { await this.sample(n) }))
+      for (const n of this.lab.running()) await this.sample(n)
       await new Promise(resolve => setTimeout(resolve, 200))
     }
   }
