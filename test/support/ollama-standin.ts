@@ -43,6 +43,9 @@ export class OpenAiStandIn {
   readonly failPullAt = new Map<string, number>()
   /** Answer every pull of a model with Ollama's in-stream error line `{"error": …}` after the manifest step. */
   readonly failPullWith = new Map<string, string>()
+  /** Hold a model's pull once it passes this many bytes, until releasePulls(): a pull provably in progress. */
+  readonly holdPullAt = new Map<string, number>()
+  private releaseHeld: (() => void) | null = null
   /** Size of each model's single layer, and the delay between progress lines. */
   layerBytes = 8 * 1024 * 1024
   pullStepMs = 20
@@ -51,6 +54,11 @@ export class OpenAiStandIn {
   constructor (private readonly options: StandInOptions) {}
 
   get url (): string { return `http://127.0.0.1:${this.port}` }
+
+  releasePulls (): void {
+    this.holdPullAt.clear()
+    this.releaseHeld?.()
+  }
 
   async start (port = 0): Promise<void> {
     this.server = createServer((req, res) => { void this.handle(req, res) })
@@ -92,6 +100,8 @@ export class OpenAiStandIn {
         return
       }
       line({ status: `pulling ${digest.slice(7, 19)}`, digest, total: this.layerBytes, completed: done })
+      const holdAt = this.holdPullAt.get(model)
+      if (holdAt !== undefined && done >= holdAt) await new Promise<void>(resolve => { this.releaseHeld = resolve })
     }
     line({ status: 'verifying sha256 digest' })
     line({ status: 'writing manifest' })
