@@ -4,7 +4,8 @@
 # is not systemd — and drives it with nsenter. Installs the packed `gpufleet` tarball into the
 # container's /usr/local as `sudo npm install -g` would, then checks: the refusal of an unreadable
 # install place (a 0700 /root, /tmp under PrivateTmp), install → healthy, its own account, restart
-# after kill -9, its lines in journald, back after a reboot of the container, uninstall leaves no unit.
+# after kill -9, its lines in journald, back after a reboot of the container, uninstall leaves no unit;
+# and an agent that cannot start is reported as such (exit 1, the journal's last lines), not `running`.
 #
 #   CACHE  where the pristine root filesystem is kept between runs (default: .cache/systemd-nspawn in
 #          the repository, git-ignored; ≈90 s to build the first time, reused after)
@@ -148,6 +149,7 @@ no_unit() { cx test ! -e /etc/systemd/system/gpufleet.service; }
 unit_inactive() { ! cx systemctl is-active -q gpufleet.service; }
 api_down() { ! healthy; }
 svc_running() { cx gpufleet service status --json | tr -d ' \n' | grep -q '"running":true'; }
+broken_reported() { [ "$rc" = 1 ] && ! grep -q running "$WORK/broken.txt" && grep -q "but the agent is not running: no answer from $API/healthz within 20 s" "$WORK/broken.err"; }
 refused_tmp() { [ "$rc" = 2 ] && grep -q 'is under /tmp, which systemd hides from the service (PrivateTmp=yes)' "$WORK/refuse-tmp.txt"; }
 
 # ------------------------------------------------------------ the test
@@ -170,6 +172,15 @@ rc=0; cx node /tmp/gpufleet/dist/bin.js service install > "$WORK/refuse-tmp.txt"
 check "install from /tmp is refused with exit 2 (PrivateTmp)" refused_tmp
 check "…and nothing was installed" no_unit
 sed 's/^/    /' "$WORK/refuse-home.txt" "$WORK/refuse-tmp.txt"
+
+# An agent that cannot start (its identity key unreadable): install must not say `running`.
+cx chmod 0000 /etc/gpufleet/identity.key
+rc=0; cx gpufleet service install > "$WORK/broken.txt" 2> "$WORK/broken.err" || rc=$?
+check "an agent that does not come up: install exits 1 and does not say running" broken_reported
+check "…and prints the journal's last lines (the agent's own error)" grep -q 'identity key' "$WORK/broken.err"
+tail -4 "$WORK/broken.err" | sed 's/^/    /'
+cx gpufleet service uninstall >/dev/null 2>&1
+cx chmod 0600 /etc/gpufleet/identity.key
 
 T_INSTALL=$SECONDS
 rc=0; cx gpufleet service install > "$WORK/install.txt" 2> "$WORK/install.err" || rc=$?

@@ -6,6 +6,7 @@ import { Command } from 'commander'
 import { afterAll, describe, expect, it } from 'vitest'
 import { registerService, type ServiceDeps } from '../src/commands/service.js'
 import type { CliIo } from '../src/io.js'
+import { healthUrl } from '../src/service/health.js'
 import { renderLaunchdPlist } from '../src/service/launchd.js'
 import type { ServiceSpec } from '../src/service/spec.js'
 import type { RunResult } from '../src/service/steps.js'
@@ -244,5 +245,15 @@ describe('service install/uninstall/status through a recording runner', () => {
     expect(bad.code).toBe(2)
     expect(bad.stderr.trim()).toBe('gpufleet: service: unknown action "restart" (install, uninstall or status)')
     expect((await runBin(['service', 'install', '--config', join(dir, 'missing.yaml'), '--dry-run'])).code).toBe(2)
+  })
+})
+
+describe('where install asks for /healthz', () => {
+  it('the api.listen address, a wildcard asked on loopback; none for port 0', () => {
+    expect(healthUrl('127.0.0.1:7700')).toBe('http://127.0.0.1:7700/healthz')
+    expect(healthUrl('0.0.0.0:7800')).toBe('http://127.0.0.1:7800/healthz')
+    expect(healthUrl('[::]:7700')).toBe('http://[::1]:7700/healthz')
+    expect(healthUrl('192.168.1.10:7700')).toBe('http://192.168.1.10:7700/healthz')
+    expect(healthUrl('127.0.0.1:0')).toBeNull()
   })
 })
