@@ -245,7 +245,7 @@ describe('service install/uninstall/status through a recording runner', () => {
     expect(bad.code).toBe(2)
     expect(bad.stderr.trim()).toBe('gpufleet: service: unknown action "restart" (install, uninstall or status)')
     expect((await runBin(['service', 'install', '--config', join(dir, 'missing.yaml'), '--dry-run'])).code).toBe(2)
-  })
+  }, 60_000) // six CLI processes, one after another, on a loaded 2-core machine
 })
 
 describe('where install asks for /healthz', () => {
