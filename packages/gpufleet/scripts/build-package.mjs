@@ -5,7 +5,7 @@
 // dist/bin.js, the launcher npm links as `gpufleet`.
 // The layout mirrors packages/cli/dist, so the CLI's own relative lookups hold: dist/cli/../bin.js is
 // the launcher, dist/cli/../../configs the configs, dist/cli/../dashboard the dashboard.
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { builtinModules } from 'node:module'
 import { dirname, isAbsolute, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -52,5 +52,4 @@ cpSync(join(repo, 'configs'), join(pkgDir, 'configs'), { recursive: true, filter
 const { AGENT_NODE_FLAGS } = await import(join(repo, 'packages/agent/dist/index.js'))
 writeFileSync(join(dist, 'node-flags.js'), `// The agent's V8 flags (from @gpufleet/agent), written by scripts/build-package.mjs.\nexport const AGENT_NODE_FLAGS = ${JSON.stringify(AGENT_NODE_FLAGS)}\n`)
 cpSync(join(pkgDir, 'src/launcher.js'), join(dist, 'bin.js'))
-mkdirSync(dist, { recursive: true })
 process.stdout.write(`build-package: ${join(pkgDir, 'dist')} ready (gpufleet ${pkg.version})\n`)
