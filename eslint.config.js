@@ -7,7 +7,7 @@ const coreForbidden = ['node:*', 'fs', 'path', 'os', 'child_process', 'net', 'ht
   '@chainsafe/*', 'level', 'classic-level', 'ws', 'systeminformation', 'ollama', 'pino', 'undici', '@gpufleet/probe', '@gpufleet/agent', 'gpufleet']
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', 'packages/dashboard/build/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '.cache/**', 'coverage/**', 'packages/dashboard/build/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

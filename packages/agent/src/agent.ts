@@ -653,6 +653,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       generatedAt: new Date(this.clock()).toISOString(),
       self: { hostname: this.hostname, peerId: this.peerId, role: this.config.node.role, priority: this.config.node.priority, addrs: this.addrs(), api: this.api?.address ?? null, isLeader: isLeader(this.election) },
       cluster: this.config.cluster.name,
+      reportPath: this.path(this.config.report.path),
       leader: leader?.hostname ?? null,
       leaderPeerId: leader?.peerId ?? null,
       term: this.election.term,

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module'
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { dirname, extname, join, normalize, sep } from 'node:path'
+import { fileURLToPath } from 'node:url'
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -15,8 +16,13 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2'
 }
 
-/** Where the built dashboard lives (packages/dashboard/dist), or null when it is not built. */
+/**
+ * Where the built dashboard lives, or null when it is not built: packages/dashboard/dist in the
+ * workspace; dist/dashboard beside the bundled code in the installed `gpufleet` package.
+ */
 export function findDashboardDir (): string | null {
+  const installed = fileURLToPath(new URL('../dashboard', import.meta.url))
+  if (existsSync(join(installed, 'index.html'))) return installed
   try {
     const pkg = createRequire(import.meta.url).resolve('@gpufleet/dashboard/package.json')
     const dist = join(dirname(pkg), 'dist')

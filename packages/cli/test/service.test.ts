@@ -6,6 +6,7 @@ import { Command } from 'commander'
 import { afterAll, describe, expect, it } from 'vitest'
 import { registerService, type ServiceDeps } from '../src/commands/service.js'
 import type { CliIo } from '../src/io.js'
+import { healthUrl } from '../src/service/health.js'
 import { renderLaunchdPlist } from '../src/service/launchd.js'
 import type { ServiceSpec } from '../src/service/spec.js'
 import type { RunResult } from '../src/service/steps.js'
@@ -135,18 +136,25 @@ describeIfPresent(systemdAnalyze, 'systemd-analyze verify', () => {
   })
 })
 
+const outOfTmp = (p: string): string => p.replace(tmpdir(), '/srv')
+
 /** Records every command and file operation; answers commands from a script. */
-function recorder (platform: NodeJS.Platform, uid: number, answers: Record<string, RunResult> = {}) {
+function recorder (platform: NodeJS.Platform, uid: number, answers: Record<string, RunResult> = {}, over: Partial<ServiceDeps> = {}) {
   const log: string[] = []
   const deps: ServiceDeps = {
     platform, uid, env: { ProgramData: 'C:\\ProgramData' },
+    // Every folder open to others unless a test says otherwise, and the test's files (in the OS's
+    // temporary folder) seen as if they lay in /srv; the agent answers at once.
+    place: { realpath: outOfTmp, mode: () => 0o40755 },
+    healthy: async url => { log.push(`health ${url}`); return true },
     runner: async (cmd, args) => { const line = [cmd, ...args].join(' '); log.push(`run ${line}`); return answers[line] ?? { code: 0, stdout: '', stderr: '' } },
     fs: {
       mkdir: async p => { log.push(`mkdir ${p}`) },
       write: async p => { log.push(`write ${p}`) },
       copy: async (a, b) => { log.push(`copy ${a} ${b}`) },
       remove: async p => { log.push(`remove ${p}`) }
-    }
+    },
+    ...over
   }
   const out: string[] = []
   const io: CliIo = { out: t => { out.push(t) }, err: t => { out.push(t) }, writeFile: async () => {}, usageError: m => new Error(m) }
@@ -175,11 +183,59 @@ describe('service install/uninstall/status through a recording runner', () => {
       'write /etc/systemd/system/gpufleet.service',
       'run systemctl daemon-reload',
       'run systemctl enable --now gpufleet.service',
+      'health http://127.0.0.1:7700/healthz',
       'run systemctl show gpufleet.service --property=LoadState,ActiveState,SubState,FragmentPath'
     ])
+    expect(r.out.at(-1)).toBe('gpufleet service installed (linux, system): running, answering http://127.0.0.1:7700/healthz; logs: journalctl -u gpufleet -f')
     const u = recorder('linux', 0)
     await u.run('uninstall')
     expect(u.log).toEqual(['run systemctl disable --now gpufleet.service', 'remove /etc/systemd/system/gpufleet.service', 'run systemctl daemon-reload'])
+    // Without --config the system service's folder is /etc/gpufleet, and the message names it.
+    expect(u.out.at(-1)).toBe('gpufleet service removed (linux, system); the node\'s config and data stay in /etc/gpufleet')
+  })
+
+  it('an agent that does not answer /healthz is not reported running: the journal\'s last lines and exit 1', async () => {
+    const journal = 'journalctl -u gpufleet -n 20 --no-pager -o cat'
+    const r = recorder('linux', 0, {
+      [journal]: { code: 0, stdout: 'Error: Cannot find module \'/root/gpufleet/dist/bin.js\'\ngpufleet.service: Main process exited, code=exited, status=1/FAILURE\n', stderr: '' },
+      'systemctl show gpufleet.service --property=LoadState,ActiveState,SubState,FragmentPath': { code: 0, stdout: 'LoadState=loaded\nActiveState=activating\nSubState=auto-restart\n', stderr: '' }
+    }, { healthy: async () => false })
+    const err = await r.run('install', '--config', config).catch((e: unknown) => e as Error)
+    expect(err?.name).toBe('ServiceNotHealthyError')
+    expect(err?.message).toBe(`service installed (linux, system) but the agent is not running: no answer from http://127.0.0.1:7700/healthz within 20 s (state auto-restart); its last log lines are above (journalctl -u gpufleet -f)`)
+    expect(r.log.at(-1)).toBe(`run ${journal}`)
+    expect(r.out).toContain('  Error: Cannot find module \'/root/gpufleet/dist/bin.js\'')
+    expect(r.out.some(l => l.includes(': running'))).toBe(false)
+  })
+
+  it('refuses, before writing anything, a place the service account cannot reach: a 0700 home, /tmp under PrivateTmp', async () => {
+    const home = recorder('linux', 0, {}, { place: { realpath: p => outOfTmp(p).replace(/^.*\/bin\.js$/, '/root/gpufleet/dist/bin.js'), mode: p => (p === '/root' ? 0o40700 : 0o40755) } })
+    const err = await home.run('install', '--config', config).catch((e: unknown) => e as Error)
+    expect(err?.name).toBe('InstallPlaceError')
+    expect(err?.message).toMatch(/^service install: the gpufleet account cannot reach the gpufleet program \(\/root\/gpufleet\/dist\/bin\.js\): \/root is mode 0700; install gpufleet where every account can read it .*--user$/)
+    expect(home.log).toEqual([])
+    const tmp = recorder('linux', 0, {}, { place: { realpath: p => p.replace(/^.*\/bin\.js$/, '/tmp/gpufleet/dist/bin.js'), mode: () => 0o40755 } })
+    const tmpErr = await tmp.run('install', '--config', config).catch((e: unknown) => e as Error)
+    expect(tmpErr?.message).toContain('the gpufleet program (/tmp/gpufleet/dist/bin.js) is under /tmp, which systemd hides from the service (PrivateTmp=yes)')
+    expect(tmp.log).toEqual([])
+  })
+
+  it('--config defaults to ~/.gpufleet for a --user service, and install says how to create it when missing', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'gpufleet-home-'))
+    try {
+      const r = recorder('linux', 1000, {}, { env: { GPUFLEET_HOME: home } })
+      const err = await r.run('install', '--user').catch((e: unknown) => e as Error)
+      expect(err?.message).toBe(`service install: no node config at ${home}/gpufleet.yaml: create it with \`gpufleet init --dir ${home} --name NAME --role coordinator|worker\` or pass --config FILE`)
+      writeFileSync(join(home, 'gpufleet.yaml'), 'node: { name: box, role: worker }\n')
+      const ok = recorder('linux', 1000, {}, { env: { GPUFLEET_HOME: home } })
+      await ok.run('install', '--user')
+      expect(ok.log).toContain(`write /home/ops/.config/systemd/user/gpufleet.service`.replace('/home/ops', process.env.HOME ?? ''))
+      const u = recorder('linux', 1000, {}, { env: { GPUFLEET_HOME: home } })
+      await u.run('uninstall', '--user')
+      expect(u.out.at(-1)).toBe(`gpufleet service removed (linux, user); the node's config and data stay in ${home}`)
+    } finally {
+      rmSync(home, { recursive: true, force: true })
+    }
   })
 
   it('not root: nothing is touched and the error is the exact command to re-run', async () => {
@@ -220,6 +276,7 @@ describe('service install/uninstall/status through a recording runner', () => {
       'write C:\\ProgramData\\gpufleet\\service\\gpufleet.xml',
       'run C:\\ProgramData\\gpufleet\\service\\gpufleet.exe install',
       'run C:\\ProgramData\\gpufleet\\service\\gpufleet.exe start',
+      'health http://127.0.0.1:7700/healthz',
       'run sc.exe query gpufleet'
     ])
   })
@@ -251,5 +308,15 @@ describe('service install/uninstall/status through a recording runner', () => {
     expect(bad.code).toBe(2)
     expect(bad.stderr.trim()).toBe('gpufleet: service: unknown action "restart" (install, uninstall or status)')
     expect((await runBin(['service', 'install', '--config', join(dir, 'missing.yaml'), '--dry-run'])).code).toBe(2)
+  }, 60_000) // six CLI processes, one after another, on a loaded 2-core machine
+})
+
+describe('where install asks for /healthz', () => {
+  it('the api.listen address, a wildcard asked on loopback; none for port 0', () => {
+    expect(healthUrl('127.0.0.1:7700')).toBe('http://127.0.0.1:7700/healthz')
+    expect(healthUrl('0.0.0.0:7800')).toBe('http://127.0.0.1:7800/healthz')
+    expect(healthUrl('[::]:7700')).toBe('http://[::1]:7700/healthz')
+    expect(healthUrl('192.168.1.10:7700')).toBe('http://192.168.1.10:7700/healthz')
+    expect(healthUrl('127.0.0.1:0')).toBeNull()
   })
 })

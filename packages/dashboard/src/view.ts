@@ -19,6 +19,15 @@ function reserveOf (plan: Plan | null, host: string, gpu: number): number {
   return plan?.capacity?.find(c => c.host === host && c.gpu === gpu)?.reserveBytes ?? 0
 }
 
+/** The GPU spec document in both languages, and where the leader writes it (its own node folder). */
+function specDocLink (s: ViewState, lang: Lang): string {
+  const path = s.status?.reportPath
+  const here = s.status?.self.isLeader === true
+  // Only the leader writes the file, in its own node folder: this node's full path is shown when it leads.
+  const where = path === undefined ? '' : ` <small data-testid="spec-doc-path">${esc(here ? t(lang, 'specDocHere') : t(lang, 'specDocWritten'))} <code>${esc(here ? path : path.replace(/^.*[\\/]/, ''))}</code></small>`
+  return `<span data-testid="spec-doc">${esc(t(lang, 'specDoc'))}: <a href="/api/report.md?lang=fr" hreflang="fr">FR</a> · <a href="/api/report.md?lang=en" hreflang="en">EN</a>${where}</span>`
+}
+
 export function header (s: ViewState, lang: Lang, conn: Connection): string {
   const self = s.status?.self
   const leaderApi = s.leader === null ? null : s.apis[s.leader] ?? null
@@ -31,6 +40,7 @@ export function header (s: ViewState, lang: Lang, conn: Connection): string {
       <span>${esc(t(lang, 'thisNode'))}: <b data-testid="self">${esc(self?.hostname ?? '—')}</b></span>
       <span>${esc(t(lang, 'leader'))}: <b data-testid="leader">${esc(s.leader ?? t(lang, 'noLeader'))}</b>${leaderLink}</span>
       <span>${esc(t(lang, 'term'))} <b data-testid="term">${s.term}</b></span>
+      ${specDocLink(s, lang)}
       <span class="conn conn-${conn}" data-testid="connection">${esc(t(lang, conn))}</span>
       <button type="button" data-action="lang">${lang === 'fr' ? 'EN' : 'FR'}</button>
     </div>`

@@ -18,7 +18,11 @@ export interface Backend {
   install: (spec: ServiceSpec) => Step[]
   uninstall: (spec: ServiceSpec) => Step[]
   status: (spec: ServiceSpec, run: Runner) => Promise<ServiceStatus>
+  /** The command that prints the agent's last log lines (shown when it does not come up). */
+  logTail: (spec: ServiceSpec) => { cmd: string, args: string[] }
 }
+
+const TAIL_LINES = '20'
 
 const systemctl = (spec: ServiceSpec, ...args: string[]): Step => ({ kind: 'run', cmd: 'systemctl', args: spec.scope === 'user' ? ['--user', ...args] : args })
 
@@ -60,7 +64,8 @@ const linux: Backend = {
       logs: `journalctl ${spec.scope === 'user' ? '--user ' : ''}-u ${spec.name} -f`,
       definition: props.FragmentPath || renderSystemdUnit(spec).path
     }
-  }
+  },
+  logTail: spec => ({ cmd: 'journalctl', args: [...(spec.scope === 'user' ? ['--user'] : []), '-u', spec.name, '-n', TAIL_LINES, '--no-pager', '-o', 'cat'] })
 }
 
 const domain = (spec: ServiceSpec, uid: number): string => (spec.scope === 'user' ? `gui/${uid}` : 'system')
@@ -89,7 +94,8 @@ function darwin (uid: number): Backend {
       const r = await run('launchctl', ['print', `${domain(spec, uid)}/${spec.label}`])
       const state = /^\s*state = (\S+)/m.exec(r.stdout)?.[1] ?? (r.code === 0 ? 'unknown' : 'not loaded')
       return { installed: r.code === 0, running: state === 'running', state, logs: `${spec.logDir}/agent.log`, definition: renderLaunchdPlist(spec).path }
-    }
+    },
+    logTail: spec => ({ cmd: 'tail', args: ['-n', TAIL_LINES, `${spec.logDir}/agent.err.log`, `${spec.logDir}/agent.log`] })
   }
 }
 
@@ -120,7 +126,9 @@ const win32: Backend = {
     const r = await run('sc.exe', ['query', spec.name])
     const state = /STATE\s*:\s*\d+\s+(\w+)/.exec(r.stdout)?.[1] ?? (r.code === 1060 ? 'not installed' : 'unknown')
     return { installed: r.code === 0, running: state === 'RUNNING', state, logs: spec.logDir, definition: renderWinswXml(spec).path }
-  }
+  },
+  // winsw names its logs after the wrapper: gpufleet.err.log and gpufleet.out.log.
+  logTail: spec => ({ cmd: 'powershell.exe', args: ['-NoProfile', '-Command', `Get-Content -Tail ${TAIL_LINES} -LiteralPath '${spec.logDir}\\${spec.name}.err.log','${spec.logDir}\\${spec.name}.out.log'`] })
 }
 
 export function backendFor (spec: ServiceSpec, uid: number): Backend {

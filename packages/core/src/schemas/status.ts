@@ -18,6 +18,8 @@ export const statusSchema = z.object({
     isLeader: z.boolean()
   }),
   cluster: z.string(),
+  /** Where this node writes the GPU spec document (report.path) while it leads: an absolute path on its own disk. */
+  reportPath: z.string().optional(),
   /** The leader's hostname, or null while there is none. */
   leader: z.string().nullable(),
   leaderPeerId: z.string().nullable(),
