@@ -59,11 +59,13 @@ describe('the gateway: one OpenAI-compatible endpoint, local → peer → cloud'
     expect(ids).toEqual(['analysis', 'chat', 'code', 'llama3.1:8b', 'mixtral:8x7b', 'qwen2.5-coder:1.5b'])
   })
 
-  it('a role the plan serves locally goes to this host\'s Ollama with the Ollama tag; an unplaced one to the cloud with its key', async () => {
+  it('a role the plan serves locally goes to this host\'s Ollama (the tag with the catalog context); an unplaced one to the cloud with its key', async () => {
     const local = await client(ai01).chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: 'hello there' }] }).withResponse()
     expect(local.response.headers.get('x-gpufleet-target')).toBe('local:llama3.1:8b')
     expect(local.data.choices[0]?.message.content).toBe('ollama-ai01 says: hello there')
-    expect(ollama.seen.at(-1)?.body?.model).toBe('llama3.1:8b')
+    // Named as the model derived with the catalog's context length (Ollama's /v1 ignores options.num_ctx).
+    expect(ollama.seen.at(-1)?.body?.model).toBe('llama3.1:8b-ctx8192')
+    expect(ollama.created.get('llama3.1:8b-ctx8192')).toEqual({ from: 'llama3.1:8b', numCtx: 8192 })
     expect(ollama.seen.at(-1)?.headers.authorization).toBeUndefined()
 
     const remote = await client(ai01).chat.completions.create({ model: 'analysis', messages: [{ role: 'user', content: 'think' }] }).withResponse()

@@ -2,6 +2,7 @@ import { computePlan, renderReport, type Alert, type FleetConfig, type HostRepor
 import type { Handler, RawHandler, RouteResult } from './http.js'
 import { GATEWAY_ENDPOINTS, type Gateway, type GatewayPath } from './gateway/gateway.js'
 import type { AgentMetrics } from './metrics.js'
+import { handleCountTokens, handleMessages } from './gateway/messages.js'
 
 /** What the HTTP routes read from the agent. */
 export interface RouteSource {
@@ -66,5 +67,9 @@ export function apiRoutes (src: RouteSource): Record<string, Handler> {
 
 /** The gateway's POST routes (CONTRACT.md "Gateway"). */
 export function gatewayRoutes (gateway: Gateway): Record<string, RawHandler> {
-  return Object.fromEntries(Object.keys(GATEWAY_ENDPOINTS).map(path => [path, async (req, res) => { await gateway.handle(req, res, path as GatewayPath) }]))
+  return {
+    ...Object.fromEntries(Object.keys(GATEWAY_ENDPOINTS).map(path => [path, async (req, res) => { await gateway.handle(req, res, path as GatewayPath) }])),
+    '/v1/messages': async (req, res) => { await handleMessages(gateway, req, res) },
+    '/v1/messages/count_tokens': async (req, res) => { await handleCountTokens(gateway, req, res) }
+  }
 }

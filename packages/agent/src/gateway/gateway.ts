@@ -113,7 +113,7 @@ export class Gateway {
   contextLength (name: string): number | null {
     const direct = this.config.models.find(m => m.name === name)
     if (direct !== undefined) return direct.contextLength
-    const chain = explainRoute(this.resolveInput(name))
+    const chain = explainRoute(this.routeInputFor(name))
     const local = chain.ok ? chain.steps.find(s => s.target?.ollama !== undefined)?.target?.ollama?.contextLength : undefined
     const catalog = this.config.models.filter(m => m.roles.includes(name)).sort((a, b) => b.quality - a.quality)[0]?.contextLength
     return local ?? catalog ?? null
@@ -132,7 +132,8 @@ export class Gateway {
     return { id, object: 'model', created: 0, owned_by: roles.includes(id) ? 'gpufleet-role' : 'gpufleet-catalog', context_length: this.contextLength(id) }
   }
 
-  private resolveInput (requested: string): ResolveInput {
+  /** What the chain for `requested` is resolved from, now: plan, inventory, keys set, open circuits. */
+  routeInputFor (requested: string): ResolveInput {
     const ctx = this.init.context()
     const keysSet = new Set(this.config.cloud.map(p => p.apiKeyEnv).filter(k => (this.env[k] ?? '') !== ''))
     const now = this.clock()
@@ -142,7 +143,7 @@ export class Gateway {
 
   /** `GET /api/route?role=`: the chain this host would try now (gpufleet.route/v1). */
   explain (role: string): { ok: true, document: RouteDocument } | { ok: false, available: string[] } {
-    return routeDocument(this.resolveInput(mapModelName(role, this.config)))
+    return routeDocument(this.routeInputFor(mapModelName(role, this.config)))
   }
 
   /** The OpenAI-compatible endpoints: the body goes through with only `model` rewritten. */
@@ -183,7 +184,7 @@ export class Gateway {
    */
   async dispatch (req: IncomingMessage, res: ServerResponse, rawRequested: string, started: number, exchange: Exchange): Promise<void> {
     const requested = mapModelName(rawRequested, this.config)
-    const chain = explainRoute(this.resolveInput(requested))
+    const chain = explainRoute(this.routeInputFor(requested))
     if (!chain.ok) {
       exchange.error(res, 404, `The model \`${rawRequested}\` does not exist. Available: ${chain.available.join(', ')} (or a name gateway.modelMap maps to one)`, 'model_not_found')
       return
