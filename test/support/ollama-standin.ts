@@ -32,6 +32,8 @@ export class OpenAiStandIn {
   aborted = 0
   /** Answer every request with this status (a 5xx makes the gateway fail over). */
   failWith: number | null = null
+  /** Headers sent with failWith's answer (a 429's retry-after and rate-limit headers). */
+  failHeaders: Record<string, string> = {}
   private server: Server | null = null
   port = 0
   /** Native API state: installed models, loaded ones (with keep_alive), bytes already downloaded per model. */
@@ -164,7 +166,11 @@ export class OpenAiStandIn {
     const json = (status: number, value: unknown): void => { res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }); res.end(JSON.stringify(value)) }
     const error = (status: number, message: string, type = 'api_error'): void => { json(status, { error: { message, type, param: null, code: null } }) }
     if (this.options.requireKey !== undefined && req.headers.authorization !== `Bearer ${this.options.requireKey}`) { error(401, 'Incorrect API key provided', 'invalid_request_error'); return }
-    if (this.failWith !== null) { error(this.failWith, `stand-in ${this.options.name} failing on purpose`); return }
+    if (this.failWith !== null) {
+      res.writeHead(this.failWith, { 'content-type': 'application/json; charset=utf-8', ...this.failHeaders })
+      res.end(JSON.stringify({ error: { message: `stand-in ${this.options.name} failing on purpose`, type: this.failWith === 429 ? 'rate_limit_exceeded' : 'api_error', param: null, code: null } }))
+      return
+    }
     const models = this.options.models ?? []
     const model = typeof body?.model === 'string' ? body.model : ''
     switch (`${req.method ?? ''} ${path}`) {

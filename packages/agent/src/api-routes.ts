@@ -3,6 +3,7 @@ import type { Handler, RawHandler, RouteResult } from './http.js'
 import { GATEWAY_ENDPOINTS, type Gateway, type GatewayPath } from './gateway/gateway.js'
 import type { AgentMetrics } from './metrics.js'
 import { handleCountTokens, handleMessages } from './gateway/messages.js'
+import { OLLAMA_API_VERSION, handleOllamaGenerate, ollamaError, ollamaShow, ollamaTags } from './gateway/ollama-api.js'
 
 /** What the HTTP routes read from the agent. */
 export interface RouteSource {
@@ -51,6 +52,9 @@ export function apiRoutes (src: RouteSource): Record<string, Handler> {
       const model = src.gateway.model(id)
       return model === null ? json({ error: { message: `The model \`${id}\` does not exist`, type: 'invalid_request_error', param: 'model', code: 'model_not_found' } }, 404) : json(model)
     },
+    // Ollama's own API, for clients with an Ollama provider (Roo Code, Continue).
+    '/api/tags': () => json(ollamaTags(src.gateway)),
+    '/api/version': () => json({ version: OLLAMA_API_VERSION }),
     '/api/route': (_req, url) => {
       const role = url.searchParams.get('role')
       if (role === null || role === '') return json({ error: 'role is required: /api/route?role=ROLE' }, 400)
@@ -70,6 +74,17 @@ export function gatewayRoutes (gateway: Gateway): Record<string, RawHandler> {
   return {
     ...Object.fromEntries(Object.keys(GATEWAY_ENDPOINTS).map(path => [path, async (req, res) => { await gateway.handle(req, res, path as GatewayPath) }])),
     '/v1/messages': async (req, res) => { await handleMessages(gateway, req, res) },
-    '/v1/messages/count_tokens': async (req, res) => { await handleCountTokens(gateway, req, res) }
+    '/v1/messages/count_tokens': async (req, res) => { await handleCountTokens(gateway, req, res) },
+    '/api/chat': async (req, res) => { await handleOllamaGenerate(gateway, req, res, 'chat') },
+    '/api/generate': async (req, res) => { await handleOllamaGenerate(gateway, req, res, 'generate') },
+    '/api/show': async (req, res) => {
+      const body = await gateway.readJson(req, res, ollamaError)
+      if (body === null) return
+      const name = typeof body.model === 'string' ? body.model : typeof body.name === 'string' ? body.name : ''
+      const shown = ollamaShow(gateway, name)
+      if (shown === null) { ollamaError(res, 404, `model '${name}' not found`, 'model_not_found'); return }
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' })
+      res.end(JSON.stringify(shown))
+    }
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ChatStreamToMessages, SseParser, anthropicError, chatToMessage, estimateInputTokens, messagesToChat, sseFrame } from '../src/index.js'
+import { ChatStreamToMessages, ChatStreamToOllama, SseParser, anthropicError, chatToMessage, chatToOllama, estimateInputTokens, messagesToChat, ollamaChatToOpenAi, ollamaGenerateToOpenAi, sseFrame } from '../src/index.js'
 
 describe('Anthropic Messages → OpenAI chat completions', () => {
   it('system, text, images, tools, tool_choice, stop sequences; streams ask for usage', () => {
@@ -102,5 +102,46 @@ describe('server-sent events', () => {
 
   it('estimates input tokens at about four characters each', () => {
     expect(estimateInputTokens({ messages: [{ role: 'user', content: 'x'.repeat(400) }] })).toBeGreaterThan(100)
+  })
+})
+
+describe('Ollama\'s chat API ⇄ OpenAI (cloud targets of the Ollama routes)', () => {
+  it('a chat request: options to sampling, tool results matched to the calls they answer, images as data URLs', () => {
+    const out = ollamaChatToOpenAi({
+      model: 'code', options: { temperature: 0.1, num_predict: 50, num_ctx: 4096 },
+      tools: [{ type: 'function', function: { name: 'ls', parameters: {} } }],
+      messages: [
+        { role: 'user', content: 'look', images: ['AAA'] },
+        { role: 'assistant', content: '', tool_calls: [{ function: { name: 'ls', arguments: { dir: '/' } } }] },
+        { role: 'tool', content: 'a b' }
+      ]
+    }, 'gpt-x')
+    expect(out).toEqual({
+      model: 'gpt-x', temperature: 0.1, max_tokens: 50, stream: true, stream_options: { include_usage: true },
+      tools: [{ type: 'function', function: { name: 'ls', parameters: {} } }],
+      messages: [
+        { role: 'user', content: [{ type: 'text', text: 'look' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,AAA' } }] },
+        { role: 'assistant', content: null, tool_calls: [{ id: 'call_0', type: 'function', function: { name: 'ls', arguments: '{"dir":"/"}' } }] },
+        { role: 'tool', tool_call_id: 'call_0', content: 'a b' }
+      ]
+    })
+    expect(ollamaGenerateToOpenAi({ prompt: 'p', system: 's', stream: false }, 'm')).toEqual({ model: 'm', messages: [{ role: 'system', content: 's' }, { role: 'user', content: 'p' }] })
+  })
+
+  it('a stream as NDJSON lines: text deltas, tool calls whole once complete, then done with the counters', () => {
+    const s = new ChatStreamToOllama('chat', 'code', () => 'T')
+    const lines = [
+      { choices: [{ index: 0, delta: { content: 'hi' } }] },
+      { choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: 'c', function: { name: 'ls', arguments: '{"dir"' } }] } }] },
+      { choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: ':"/"}' } }] }, finish_reason: 'tool_calls' }] },
+      { choices: [], usage: { prompt_tokens: 3, completion_tokens: 4 } }
+    ].flatMap(c => s.push(c))
+    lines.push(...s.end())
+    expect(lines).toEqual([
+      { model: 'code', created_at: 'T', message: { role: 'assistant', content: 'hi' }, done: false },
+      { model: 'code', created_at: 'T', message: { role: 'assistant', content: '', tool_calls: [{ function: { name: 'ls', arguments: { dir: '/' } } }] }, done: false },
+      { model: 'code', created_at: 'T', message: { role: 'assistant', content: '' }, done: true, done_reason: 'stop', total_duration: 0, load_duration: 0, prompt_eval_count: 3, prompt_eval_duration: 0, eval_count: 4, eval_duration: 0 }
+    ])
+    expect(chatToOllama({ choices: [{ message: { content: 'x' }, finish_reason: 'length' }] }, 'generate', 'm', 'T')).toMatchObject({ response: 'x', done: true, done_reason: 'length' })
   })
 })
