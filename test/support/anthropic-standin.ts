@@ -15,6 +15,9 @@ function lastUserText (messages: Json[]): { text: string, toolResult: boolean } 
   return { text: blocks.filter(b => b.type === 'text').map(b => String(b.text)).join(' '), toolResult: false }
 }
 
+/** Which tool the stand-in calls, with what input, given the names offered (default: the first, with {"city":"Paris"}). */
+export type ToolPicker = (names: string[]) => { name: string, input: Record<string, unknown> } | undefined
+
 const sse = (res: ServerResponse, event: string, data: unknown): void => { res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`) }
 
 /**
@@ -24,15 +27,16 @@ const sse = (res: ServerResponse, event: string, data: unknown): void => { res.w
  * with `{"city":"Paris"}` (streamed as input_json_delta fragments); otherwise it says
  * `NAME says: <text>`, word by word.
  */
-export async function answerMessages (name: string, body: Json, res: ServerResponse, chunkDelayMs = 0): Promise<void> {
+export async function answerMessages (name: string, body: Json, res: ServerResponse, chunkDelayMs = 0, pickTool?: ToolPicker): Promise<void> {
   const messages = Array.isArray(body.messages) ? body.messages as Json[] : []
   const tools = Array.isArray(body.tools) ? body.tools as Json[] : []
   const { text, toolResult } = lastUserText(messages)
   const callTool = tools.length > 0 && !toolResult
+  const picked = pickTool?.(tools.map(t => String(t.name)))
   const words = `${name} says: ${text}`.split(' ')
   const model = String(body.model)
   const usage = { input_tokens: Math.max(1, text.split(' ').length), output_tokens: callTool ? 12 : words.length }
-  const toolUse = { type: 'tool_use', id: 'toolu_01StandInCall', name: String(tools[0]?.name ?? ''), input: { city: 'Paris' } }
+  const toolUse = { type: 'tool_use', id: 'toolu_01StandInCall', name: picked?.name ?? String(tools[0]?.name ?? ''), input: picked?.input ?? { city: 'Paris' } }
   if (body.stream !== true) {
     const content = callTool ? [toolUse] : [{ type: 'text', text: words.join(' ') }]
     res.writeHead(200, { 'content-type': 'application/json', 'request-id': 'req_standin' })
@@ -44,7 +48,8 @@ export async function answerMessages (name: string, body: Json, res: ServerRespo
   if (callTool) {
     sse(res, 'content_block_start', { type: 'content_block_start', index: 0, content_block: { ...toolUse, input: {} } })
     sse(res, 'ping', { type: 'ping' })
-    for (const part of ['{"city"', ': "Par', 'is"}']) {
+    const json = JSON.stringify(toolUse.input)
+    for (const part of [json.slice(0, 8), json.slice(8, 14), json.slice(14)].filter(p => p !== '')) {
       sse(res, 'content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: part } })
       await new Promise(resolve => setTimeout(resolve, chunkDelayMs))
     }

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { answerMessages } from './anthropic-standin.js'
+import { answerMessages, type ToolPicker } from './anthropic-standin.js'
 
 /** One request as the stand-in saw it. */
 export interface SeenRequest { method: string, path: string, headers: IncomingMessage['headers'], body: Record<string, unknown> | null }
@@ -18,6 +18,8 @@ export interface StandInOptions {
   version?: string
   /** Hold every chat stream open after its first chunk until this many streams have started (then release them all). */
   holdStreamsUntil?: number
+  /** Which tool to call when a request offers tools (default: the first, with {"city":"Paris"}). */
+  pickTool?: ToolPicker
 }
 
 /**
@@ -113,11 +115,11 @@ export class OpenAiStandIn {
   }
 
   /** An OpenAI tool call to the first tool with {"city":"Paris"}: JSON, or streamed with the arguments in fragments. */
-  private async toolCall (body: Record<string, unknown>, name: string, res: ServerResponse): Promise<void> {
+  private async toolCall (body: Record<string, unknown>, name: string, res: ServerResponse, input: Record<string, unknown> = { city: 'Paris' }): Promise<void> {
     const model = String(body.model ?? '')
     const created = 1_795_000_000
     const usage = { prompt_tokens: 9, completion_tokens: 12, total_tokens: 21 }
-    const call = { id: 'call_StandIn01', type: 'function', function: { name, arguments: '{"city": "Paris"}' } }
+    const call = { id: 'call_StandIn01', type: 'function', function: { name, arguments: JSON.stringify(input) } }
     if (body.stream !== true) {
       res.writeHead(200, { 'content-type': 'application/json' })
       res.end(JSON.stringify({ id: 'chatcmpl-2', object: 'chat.completion', created, model, choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [call] }, finish_reason: 'tool_calls' }], usage }))
@@ -126,7 +128,8 @@ export class OpenAiStandIn {
     res.writeHead(200, { 'content-type': 'text/event-stream' })
     const send = (delta: unknown, finish: string | null = null): void => { res.write(`data: ${JSON.stringify({ id: 'chatcmpl-2', object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`) }
     send({ role: 'assistant', content: null, tool_calls: [{ index: 0, id: call.id, type: 'function', function: { name, arguments: '' } }] })
-    for (const part of ['{"city"', ': "Par', 'is"}']) {
+    const args = call.function.arguments
+    for (const part of [args.slice(0, 7), args.slice(7, 13), args.slice(13)].filter(p => p !== '')) {
       send({ tool_calls: [{ index: 0, function: { arguments: part } }] })
       await new Promise(resolve => setTimeout(resolve, this.options.chunkDelayMs ?? 0))
     }
@@ -186,7 +189,7 @@ export class OpenAiStandIn {
       case 'POST /api/chat': await this.nativeChat(body ?? {}, res); return
       case 'POST /v1/messages':
         if (!/^0\.(1[4-9]|[2-9]\d)|^[1-9]/.test(this.options.version ?? '0.12.6')) { res.writeHead(404, { 'content-type': 'text/plain' }); res.end('404 page not found'); return }
-        await answerMessages(this.options.name, body ?? {}, res, this.options.chunkDelayMs)
+        await answerMessages(this.options.name, body ?? {}, res, this.options.chunkDelayMs, this.options.pickTool)
         return
       case 'GET /api/tags': json(200, { models: [...new Set([...models, ...this.installed])].sort().map(name => ({ name, model: name, modified_at: '2026-11-01T00:00:00Z', size: 4_900_000_000, digest: 'sha256:0', details: { format: 'gguf', family: 'llama', parameter_size: '8.0B', quantization_level: 'Q4_K_M' } })) }); return
       case 'GET /api/ps': json(200, { models: [...this.loaded.keys()].map(name => ({ name, model: name, size: this.layerBytes, digest: 'sha256:0', details: { format: 'gguf', family: 'llama', parameter_size: '8.0B', quantization_level: 'Q4_K_M' }, expires_at: '2318-01-01T00:00:00Z', size_vram: this.layerBytes })) }); return
@@ -223,7 +226,11 @@ export class OpenAiStandIn {
         const chat = path === '/v1/chat/completions'
         const tools = Array.isArray(body?.tools) ? body.tools as Array<{ function?: { name?: string } }> : []
         const last = messages.at(-1) as { role?: string } | undefined
-        if (chat && tools.length > 0 && last?.role !== 'tool') { await this.toolCall(body ?? {}, String(tools[0]?.function?.name ?? ''), res); return }
+        if (chat && tools.length > 0 && last?.role !== 'tool') {
+          const picked = this.options.pickTool?.(tools.map(t => String(t.function?.name ?? '')))
+          await this.toolCall(body ?? {}, picked?.name ?? String(tools[0]?.function?.name ?? ''), res, picked?.input)
+          return
+        }
         if (body?.stream !== true) {
           const choice = chat ? { index: 0, message: { role: 'assistant', content: words.join(' ') }, finish_reason: 'stop' } : { index: 0, text: words.join(' '), finish_reason: 'stop' }
           json(200, { id: 'chatcmpl-1', object: chat ? 'chat.completion' : 'text_completion', created, model, system_fingerprint: 'fp_ollama', choices: [choice], usage })
