@@ -58,6 +58,8 @@ export function apiRoutes (src: RouteSource): Record<string, Handler> {
     '/api/route': (_req, url) => {
       const role = url.searchParams.get('role')
       if (role === null || role === '') return json({ error: 'role is required: /api/route?role=ROLE' }, 400)
+      const profile = url.searchParams.get('profile') ?? 'default'
+      if (profile !== 'default') return json({ error: `no routing profile "${profile}" (only "default" exists)` }, 404)
       const out = src.gateway.explain(role)
       return out.ok ? json(out.document) : json({ error: `no role or model "${role}"; known: ${out.available.join(', ')}` }, 404)
     },

@@ -193,6 +193,8 @@ export class Gateway {
     const controller = new AbortController()
     res.on('close', () => { if (!res.writableFinished) controller.abort(new Error('client went away')) })
     const attempts: string[] = []
+    /** Targets that cannot take this API at all (an Anthropic-only cloud for an OpenAI request). */
+    const unreachable: string[] = []
     let tried = 0
     for (const step of chain.steps) {
       if (controller.signal.aborted) return
@@ -205,7 +207,7 @@ export class Gateway {
       const { mod, pool } = await this.connectUpstream()
       const model = target.ollama === undefined ? target.model : await this.contextModels.nameFor(target, pool)
       const call = exchange.prepare(target, model)
-      if (call === null) continue
+      if (call === null) { unreachable.push(`${target.label}: speaks ${target.api === 'anthropic' ? 'only Anthropic Messages' : 'another API'}`); continue }
       tried++
       let release: () => void
       try { release = await this.limiter.acquire(target.baseUrl, controller.signal) } catch { return }
@@ -248,12 +250,13 @@ export class Gateway {
         release()
       }
     }
-    this.usage.failed(role, null, tried === 0 && attempts.length === 0 ? 'no_target' : 'upstream_error')
-    if (tried === 0 && attempts.length === 0) {
-      const out = chain.steps.filter(s => !s.usable).map(s => `${s.label}: ${s.reason ?? ''}`)
+    // Nothing was sent anywhere: nothing here can serve it (503); else every target failed (502).
+    this.usage.failed(role, null, tried === 0 ? 'no_target' : 'upstream_error')
+    if (tried === 0) {
+      const out = [...chain.steps.filter(s => s.target === null).map(s => `${s.label}: ${s.reason ?? ''}`), ...attempts, ...unreachable]
       exchange.error(res, 503, `no target serves "${requested}" here${out.length > 0 ? ` (${out.join('; ')})` : ': no local model in the plan for this host and no cloud provider for it'}`, 'no_target')
     } else {
-      exchange.error(res, 502, `every target for "${requested}" failed before answering: ${attempts.join('; ')}`, 'upstream_unavailable')
+      exchange.error(res, 502, `every target for "${requested}" failed before answering: ${[...attempts, ...unreachable].join('; ')}`, 'upstream_unavailable')
     }
   }
 
