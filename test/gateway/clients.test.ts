@@ -70,6 +70,11 @@ describe('Ollama\'s API, cloud chains and concurrency through the gateway', () =
     const sent = ollama.seen.filter(r => r.path === '/api/chat').at(-1)
     expect(sent?.body?.model).toBe('qwen2.5-coder:1.5b-ctx32768')
     expect(sent?.body?.options).toMatchObject({ num_ctx: 32768 })
+
+    const generated = await client.generate({ model: 'code', prompt: 'complete', stream: false, options: { temperature: 0 } })
+    expect(generated.done).toBe(true)
+    const gen = ollama.seen.filter(r => r.path === '/api/generate').at(-1)
+    expect(gen?.body).toMatchObject({ model: 'qwen2.5-coder:1.5b-ctx32768', options: { temperature: 0, num_ctx: 32768 } })
   })
 
   it('ollama client to a cloud-only role: translated to OpenAI and back to NDJSON, the keyless provider skipped', async () => {
