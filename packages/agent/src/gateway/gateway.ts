@@ -40,8 +40,10 @@ export interface GatewayInit {
 
 /** What one API (OpenAI, Anthropic Messages, Ollama's own) does with a target and its answer. */
 export interface Exchange {
-  /** The request for this target (its model already rewritten), or null when it cannot serve this API. */
-  prepare: (target: GatewayTarget, model: string) => { url: string, headers: Record<string, string>, body: string } | null
+  /** Whether this target can take this API at all (an Anthropic-only cloud cannot take an OpenAI request). */
+  accepts: (target: GatewayTarget) => boolean
+  /** The request for an accepted target, its model already rewritten. */
+  prepare: (target: GatewayTarget, model: string) => { url: string, headers: Record<string, string>, body: string }
   /** Writes an answer below 500 to the client, as it arrives; returns the tokens it reported. */
   deliver: (response: Dispatcher.ResponseData, res: ServerResponse, target: GatewayTarget) => Promise<Tokens | null>
   /** This API's error shape. */
@@ -156,17 +158,15 @@ export class Gateway {
       sendOpenAiError(res, 400, 'you must provide a model parameter (a role such as "chat", or a catalog model)', 'invalid_request_error', null, 'model')
       return
     }
-    if (path !== '/v1/embeddings' && !Array.isArray(parsed[path === '/v1/completions' ? 'prompt' : 'messages']) && (path !== '/v1/completions' || typeof parsed.prompt !== 'string')) {
-      const field = path === '/v1/completions' ? 'prompt' : 'messages'
+    const field = path === '/v1/chat/completions' ? 'messages' : path === '/v1/completions' ? 'prompt' : 'input'
+    if (field === 'messages' ? !Array.isArray(parsed.messages) : parsed[field] === undefined || parsed[field] === null) {
       sendOpenAiError(res, 400, `you must provide a ${field} parameter`, 'invalid_request_error', null, field)
       return
     }
-    const scan: UsageFormat = 'openai'
     await this.dispatch(req, res, requested, started, {
-      prepare: (target, model) => target.api !== 'openai'
-        ? null
-        : { url: `${target.baseUrl}/${GATEWAY_ENDPOINTS[path]}`, headers: { ...this.authHeaders(target), 'content-type': 'application/json', accept: String(req.headers.accept ?? 'application/json, text/event-stream') }, body: JSON.stringify({ ...parsed, model }) },
-      deliver: async (response, out, target) => await this.relay(response, out, target, scan),
+      accepts: target => target.api === 'openai',
+      prepare: (target, model) => ({ url: `${target.baseUrl}/${GATEWAY_ENDPOINTS[path]}`, headers: { ...this.authHeaders(target), 'content-type': 'application/json', accept: String(req.headers.accept ?? 'application/json, text/event-stream') }, body: JSON.stringify({ ...parsed, model }) }),
+      deliver: async (response, out, target) => await this.relay(response, out, target, 'openai'),
       error: openAiError
     })
   }
@@ -200,21 +200,20 @@ export class Gateway {
       if (controller.signal.aborted) return
       const target = step.target
       if (target === null) continue
+      if (!exchange.accepts(target)) { unreachable.push(`${target.label}: speaks ${target.api === 'anthropic' ? 'only Anthropic Messages' : 'another API'}`); continue }
       if (step.skip === 'no_key') { attempts.push(`${target.label}: ${step.reason ?? ''}`); this.usage.failovers.inc({ from_kind: target.kind, reason: 'no_key' }); continue }
       const { allowed, state } = breakerAllows(this.breakers.get(target.baseUrl) ?? closedBreaker(), this.clock())
       this.breakers.set(target.baseUrl, state)
       if (!allowed) { attempts.push(`${target.label}: circuit open`); this.usage.failovers.inc({ from_kind: target.kind, reason: 'breaker' }); continue }
+      tried++
       const { mod, pool } = await this.connectUpstream()
       const model = target.ollama === undefined ? target.model : await this.contextModels.nameFor(target, pool)
-      const call = exchange.prepare(target, model)
-      if (call === null) { unreachable.push(`${target.label}: speaks ${target.api === 'anthropic' ? 'only Anthropic Messages' : 'another API'}`); continue }
-      tried++
       let release: () => void
-      try { release = await this.limiter.acquire(target.baseUrl, controller.signal) } catch { return }
+      try { release = await this.limiter.acquire(target.baseUrl, controller.signal) } catch { this.unprobe(target); return }
       try {
-        const outcome = await mod.callUpstream({ ...call, signal: controller.signal, pool })
+        const outcome = await mod.callUpstream({ ...exchange.prepare(target, model), signal: controller.signal, pool })
         if (!outcome.ok) {
-          if (controller.signal.aborted) return
+          if (controller.signal.aborted) { this.unprobe(target); return }
           this.record(target, false)
           attempts.push(`${target.label}: ${outcome.detail}`)
           this.usage.failovers.inc({ from_kind: target.kind, reason: outcome.reason })
@@ -258,6 +257,12 @@ export class Gateway {
     } else {
       exchange.error(res, 502, `every target for "${requested}" failed before answering: ${[...attempts, ...unreachable].join('; ')}`, 'upstream_unavailable')
     }
+  }
+
+  /** A half-open circuit whose probe was abandoned by its client lets the next request probe. */
+  private unprobe (target: GatewayTarget): void {
+    const state = this.breakers.get(target.baseUrl)
+    if (state?.probing === true) this.breakers.set(target.baseUrl, { ...state, probing: false })
   }
 
   private record (target: GatewayTarget, ok: boolean): void {

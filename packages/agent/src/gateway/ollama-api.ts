@@ -71,12 +71,12 @@ export async function handleOllamaGenerate (gateway: Gateway, req: IncomingMessa
   if (typeof requested !== 'string' || requested === '') { ollamaError(res, 400, 'model is required', 'invalid_request_error'); return }
   if (kind === 'chat' && body.messages !== undefined && !Array.isArray(body.messages)) { ollamaError(res, 400, 'messages must be an array', 'invalid_request_error'); return }
   await gateway.dispatch(req, res, requested, started, {
+    accepts: target => target.ollama !== undefined || target.api === 'openai',
     prepare: (target, model) => {
       if (target.ollama !== undefined) {
         const options = { ...(typeof body.options === 'object' && body.options !== null ? body.options : {}), num_ctx: target.ollama.contextLength }
         return { url: `${target.ollama.host}/api/${kind}`, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...body, model, options }) }
       }
-      if (target.api !== 'openai') return null
       const translated = kind === 'chat' ? ollamaChatToOpenAi(body, model) : ollamaGenerateToOpenAi(body, model)
       return { url: `${target.baseUrl}/chat/completions`, headers: { ...gateway.authHeaders(target), 'content-type': 'application/json' }, body: JSON.stringify(translated) }
     },
