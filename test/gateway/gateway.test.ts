@@ -96,7 +96,7 @@ describe('the gateway: one OpenAI-compatible endpoint, local → peer → cloud'
     expect(human.stdout).toContain('myia-web1: chat (profile default) → peer:myia-ai-01:llama3.1:8b')
     expect(human.stdout).toMatch(/local:llama3\.1:8b\s+local\s+no\s+not in plan/)
     const unknown = await promisify(execFile)(process.execPath, [bin, 'route', '--role', 'nope', '--api', web1.api]).catch((e: { code: number, stderr: string }) => e)
-    expect(unknown).toMatchObject({ code: 1 })
+    expect(unknown).toMatchObject({ code: 2 })
     expect((unknown as { stderr: string }).stderr).toContain('no role or model "nope"')
     expect((await fetch(`${ai01.api}/api/route?role=nope`)).status).toBe(404)
     expect((await fetch(`${ai01.api}/api/route`)).status).toBe(400)
