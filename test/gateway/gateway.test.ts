@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { promisify } from 'node:util'
+import Anthropic from '@anthropic-ai/sdk'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { StatusDocument } from '@gpufleet/core'
@@ -106,6 +107,11 @@ describe('the gateway: one OpenAI-compatible endpoint, local → peer → cloud'
     const res = await client(web1).chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: 'from web1' }] }).withResponse()
     expect(res.response.headers.get('x-gpufleet-target')).toBe('peer:myia-ai-01:llama3.1:8b')
     expect(res.data.choices[0]?.message.content).toBe('ollama-ai01 says: from web1')
+    // Claude Code's API the same way: the peer's Ollama (0.12) gets it translated, with the derived context model.
+    const msg = await new Anthropic({ baseURL: web1.api, apiKey: 'unused', maxRetries: 0 }).messages.create({ model: 'claude-sonnet-4-5', max_tokens: 32, messages: [{ role: 'user', content: 'peer please' }] }).withResponse()
+    expect(msg.response.headers.get('x-gpufleet-target')).toBe('peer:myia-ai-01:qwen2.5-coder:1.5b')
+    expect(msg.data.content).toEqual([{ type: 'text', text: 'ollama-ai01 says: peer please' }])
+    expect(ollama.seen.at(-1)?.body?.model).toBe('qwen2.5-coder:1.5b-ctx8192')
   })
 
   it('streams chunk by chunk as they arrive (official openai client), and embeds', async () => {
