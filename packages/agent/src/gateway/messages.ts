@@ -110,7 +110,7 @@ export async function handleCountTokens (gateway: Gateway, req: IncomingMessage,
   const requested = body.model
   if (typeof requested !== 'string' || requested === '') { anthropicErrorOut(res, 400, 'model: Field required', 'invalid_request_error'); return }
   if (!Array.isArray(body.messages)) { anthropicErrorOut(res, 400, 'messages: Field required (an array)', 'invalid_request_error'); return }
-  const chain = explainRoute({ ...gateway.routeInputFor(mapModelName(requested, gateway.config)) })
+  const chain = explainRoute(gateway.routeInputFor(mapModelName(requested, gateway.config)))
   const first = chain.ok ? chain.steps.find(s => s.usable && s.target !== null)?.target ?? null : null
   if (first === null || first.kind !== 'cloud' || first.api !== 'anthropic') {
     if (!chain.ok) { anthropicErrorOut(res, 404, `The model \`${requested}\` does not exist. Available: ${chain.available.join(', ')}`, 'model_not_found'); return }

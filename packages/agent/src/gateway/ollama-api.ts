@@ -111,7 +111,6 @@ async function translateToOllama (response: Dispatcher.ResponseData, res: Server
   const stream = new ChatStreamToOllama(kind, model, now)
   const decoder = new TextDecoder()
   const emit = async (lines: unknown[]): Promise<boolean> => lines.length === 0 ? !res.destroyed : await writeChunk(res, lines.map(l => `${JSON.stringify(l)}\n`).join(''))
-  let last: Record<string, unknown> | null = null
   try {
     for await (const chunk of response.body) {
       for (const event of parser.push(decoder.decode(chunk as Buffer, { stream: true }))) {
@@ -128,7 +127,7 @@ async function translateToOllama (response: Dispatcher.ResponseData, res: Server
     throw err
   }
   const closing = stream.end()
-  last = closing.at(-1) as Record<string, unknown>
+  const last = closing.at(-1) as Record<string, unknown>
   await emit(closing)
   res.end()
   return { in: Number(last.prompt_eval_count ?? 0), out: Number(last.eval_count ?? 0) }
