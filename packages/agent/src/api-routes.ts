@@ -3,6 +3,8 @@ import type { Handler, RawHandler, RouteResult } from './http.js'
 import { GATEWAY_ENDPOINTS, type Gateway, type GatewayPath } from './gateway/gateway.js'
 import type { AgentMetrics } from './metrics.js'
 import { JSON_TYPE } from './json-response.js'
+import { handleCountTokens, handleMessages } from './gateway/messages.js'
+import { OLLAMA_API_VERSION, handleOllamaGenerate, ollamaError, ollamaShow, ollamaTags } from './gateway/ollama-api.js'
 
 /** What the HTTP routes read from the agent. */
 export interface RouteSource {
@@ -46,6 +48,22 @@ export function apiRoutes (src: RouteSource): Record<string, Handler> {
       return { status: 200, type: 'text/markdown; charset=utf-8', body: renderReport({ hosts, plan, config: src.config, lang }) }
     },
     '/v1/models': () => json(src.gateway.models()),
+    '/v1/models/*': (_req, url) => {
+      const id = decodeURIComponent(url.pathname.slice('/v1/models/'.length))
+      const model = src.gateway.model(id)
+      return model === null ? json({ error: { message: `The model \`${id}\` does not exist`, type: 'invalid_request_error', param: 'model', code: 'model_not_found' } }, 404) : json(model)
+    },
+    // Ollama's own API, for clients with an Ollama provider (Roo Code, Continue).
+    '/api/tags': () => json(ollamaTags(src.gateway)),
+    '/api/version': () => json({ version: OLLAMA_API_VERSION }),
+    '/api/route': (_req, url) => {
+      const role = url.searchParams.get('role')
+      if (role === null || role === '') return json({ error: 'role is required: /api/route?role=ROLE' }, 400)
+      const profile = url.searchParams.get('profile') ?? 'default'
+      if (profile !== 'default') return json({ error: `no routing profile "${profile}" (only "default" exists)` }, 404)
+      const out = src.gateway.explain(role)
+      return out.ok ? json(out.document) : json({ error: `no role or model "${role}"; known: ${out.available.join(', ')}` }, 404)
+    },
     '/metrics': async (_req, url) => {
       const scope = url.searchParams.get('scope')
       if (scope !== null && scope !== 'self' && scope !== 'fleet') return json({ error: `scope must be self or fleet, got "${scope}"` }, 400)
@@ -56,5 +74,20 @@ export function apiRoutes (src: RouteSource): Record<string, Handler> {
 
 /** The gateway's POST routes (CONTRACT.md "Gateway"). */
 export function gatewayRoutes (gateway: Gateway): Record<string, RawHandler> {
-  return Object.fromEntries(Object.keys(GATEWAY_ENDPOINTS).map(path => [path, async (req, res) => { await gateway.handle(req, res, path as GatewayPath) }]))
+  return {
+    ...Object.fromEntries(Object.keys(GATEWAY_ENDPOINTS).map(path => [path, async (req, res) => { await gateway.handle(req, res, path as GatewayPath) }])),
+    '/v1/messages': async (req, res) => { await handleMessages(gateway, req, res) },
+    '/v1/messages/count_tokens': async (req, res) => { await handleCountTokens(gateway, req, res) },
+    '/api/chat': async (req, res) => { await handleOllamaGenerate(gateway, req, res, 'chat') },
+    '/api/generate': async (req, res) => { await handleOllamaGenerate(gateway, req, res, 'generate') },
+    '/api/show': async (req, res) => {
+      const body = await gateway.readJson(req, res, ollamaError)
+      if (body === null) return
+      const name = typeof body.model === 'string' ? body.model : typeof body.name === 'string' ? body.name : ''
+      const shown = ollamaShow(gateway, name)
+      if (shown === null) { ollamaError(res, 404, `model '${name}' not found`, 'model_not_found'); return }
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' })
+      res.end(JSON.stringify(shown))
+    }
+  }
 }

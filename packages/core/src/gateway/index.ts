@@ -1,2 +1,7 @@
 export * from './targets.js'
 export * from './breaker.js'
+export * from './model-map.js'
+export * from './route-document.js'
+export * from './sse.js'
+export * from './anthropic-openai.js'
+export * from './ollama-openai.js'
