@@ -2,6 +2,7 @@ import { computePlan, renderReport, type Alert, type FleetConfig, type HostRepor
 import type { Handler, RawHandler, RouteResult } from './http.js'
 import { GATEWAY_ENDPOINTS, type Gateway, type GatewayPath } from './gateway/gateway.js'
 import type { AgentMetrics } from './metrics.js'
+import { catalogDocument } from './mcp/catalog.js'
 
 /** What the HTTP routes read from the agent. */
 export interface RouteSource {
@@ -28,6 +29,7 @@ export function apiRoutes (src: RouteSource): Record<string, Handler> {
     '/api/inventory': () => json(src.inventory()),
     '/api/plan': () => { const plan = src.plan(); return plan === null ? json({ error: 'no plan yet' }, 404) : json(plan) },
     '/api/alerts': () => json(src.alerts()),
+    '/api/catalog': () => json(catalogDocument(src.config)),
     // Cheap views for monitoring scripts that poll often: counts, and one host at a time.
     '/api/summary': () => {
       const hosts = src.hosts()
