@@ -1,9 +1,11 @@
+import { execFile } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
+import { promisify } from 'node:util'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { StatusDocument } from '@gpufleet/core'
-import { Fleet, copyHardware, type FleetNode } from '../cluster/harness.js'
+import { Fleet, bin, copyHardware, type FleetNode } from '../cluster/harness.js'
 import { OpenAiStandIn } from '../support/ollama-standin.js'
 
 const KEY = 'sk-test-9f8e7d6c5b4a39281706f5e4d3c2b1a0'
@@ -57,11 +59,13 @@ describe('the gateway: one OpenAI-compatible endpoint, local → peer → cloud'
     expect(ids).toEqual(['analysis', 'chat', 'code', 'llama3.1:8b', 'mixtral:8x7b', 'qwen2.5-coder:1.5b'])
   })
 
-  it('a role the plan serves locally goes to this host\'s Ollama with the Ollama tag; an unplaced one to the cloud with its key', async () => {
+  it('a role the plan serves locally goes to this host\'s Ollama (the tag with the catalog context); an unplaced one to the cloud with its key', async () => {
     const local = await client(ai01).chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: 'hello there' }] }).withResponse()
     expect(local.response.headers.get('x-gpufleet-target')).toBe('local:llama3.1:8b')
     expect(local.data.choices[0]?.message.content).toBe('ollama-ai01 says: hello there')
-    expect(ollama.seen.at(-1)?.body?.model).toBe('llama3.1:8b')
+    // Named as the model derived with the catalog's context length (Ollama's /v1 ignores options.num_ctx).
+    expect(ollama.seen.at(-1)?.body?.model).toBe('llama3.1:8b-ctx8192')
+    expect(ollama.created.get('llama3.1:8b-ctx8192')).toEqual({ from: 'llama3.1:8b', numCtx: 8192 })
     expect(ollama.seen.at(-1)?.headers.authorization).toBeUndefined()
 
     const remote = await client(ai01).chat.completions.create({ model: 'analysis', messages: [{ role: 'user', content: 'think' }] }).withResponse()
@@ -69,6 +73,26 @@ describe('the gateway: one OpenAI-compatible endpoint, local → peer → cloud'
     expect(cloud.seen.at(-1)?.headers.authorization).toBe(`Bearer ${KEY}`)
     expect(cloud.seen.at(-1)?.body?.model).toBe('cloud-analysis')
     expect(remote.data.usage?.completion_tokens).toBeGreaterThan(0)
+  })
+
+  it('explains the chain it would try: GET /api/route and gpufleet route --json (gpufleet.route/v1)', async () => {
+    const res = await fetch(`${web1.api}/api/route?role=chat`)
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual({
+      schema: 'gpufleet.route/v1', host: 'myia-web1', role: 'chat', profile: 'default',
+      targets: [
+        { label: 'local:llama3.1:8b', kind: 'local', usable: false, reason: 'not in plan' },
+        { label: 'peer:myia-ai-01:llama3.1:8b', kind: 'peer', usable: true, reason: null },
+        { label: 'peer:myia-ai-01:qwen2.5-coder:1.5b', kind: 'peer', usable: true, reason: null },
+        { label: 'cloud:testcloud:cloud-chat', kind: 'cloud', usable: true, reason: null }
+      ]
+    })
+    const { stdout } = await promisify(execFile)(process.execPath, [bin, 'route', '--role', 'claude-sonnet-4-5', '--api', ai01.api, '--json'])
+    const doc = JSON.parse(stdout) as { role: string, targets: Array<{ label: string, usable: boolean }> }
+    expect(doc.role).toBe('code')
+    expect(doc.targets[0]).toMatchObject({ label: 'local:qwen2.5-coder:1.5b', usable: true })
+    expect((await fetch(`${ai01.api}/api/route?role=nope`)).status).toBe(404)
+    expect((await fetch(`${ai01.api}/api/route`)).status).toBe(400)
   })
 
   it('a host without a GPU sends the role to the peer the plan names, over the LAN address from the inventory', async () => {

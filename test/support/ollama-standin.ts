@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { answerMessages } from './anthropic-standin.js'
 
 /** One request as the stand-in saw it. */
 export interface SeenRequest { method: string, path: string, headers: IncomingMessage['headers'], body: Record<string, unknown> | null }
@@ -13,6 +14,10 @@ export interface StandInOptions {
   chunkDelayMs?: number
   /** Prefix of the answer, so a test can tell which upstream answered. */
   name: string
+  /** What /api/version reports (default 0.12.6); from 0.14 it also answers the Anthropic Messages API at /v1/messages. */
+  version?: string
+  /** Hold every chat stream open after its first chunk until this many streams have started (then release them all). */
+  holdStreamsUntil?: number
 }
 
 /**
@@ -41,6 +46,11 @@ export class OpenAiStandIn {
   layerBytes = 8 * 1024 * 1024
   pullStepMs = 20
   pullAborts = 0
+  /** Models derived with /api/create: name → the tag it was made from and its num_ctx. */
+  readonly created = new Map<string, { from: string, numCtx: number | null }>()
+  /** Streams started so far, and the waiters released once holdStreamsUntil have started. */
+  streamsStarted = 0
+  private readonly held: Array<() => void> = []
 
   constructor (private readonly options: StandInOptions) {}
 
@@ -91,6 +101,58 @@ export class OpenAiStandIn {
     res.end(`${JSON.stringify({ status: 'success' })}\n`)
   }
 
+  /** With holdStreamsUntil: a stream waits here until that many have started, proving none waited for another to end. */
+  private async holdStream (): Promise<void> {
+    this.streamsStarted++
+    const until = this.options.holdStreamsUntil
+    if (until === undefined) return
+    if (this.streamsStarted >= until) { for (const release of this.held.splice(0)) release(); return }
+    await new Promise<void>(resolve => this.held.push(resolve))
+  }
+
+  /** An OpenAI tool call to the first tool with {"city":"Paris"}: JSON, or streamed with the arguments in fragments. */
+  private async toolCall (body: Record<string, unknown>, name: string, res: ServerResponse): Promise<void> {
+    const model = String(body.model ?? '')
+    const created = 1_795_000_000
+    const usage = { prompt_tokens: 9, completion_tokens: 12, total_tokens: 21 }
+    const call = { id: 'call_StandIn01', type: 'function', function: { name, arguments: '{"city": "Paris"}' } }
+    if (body.stream !== true) {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ id: 'chatcmpl-2', object: 'chat.completion', created, model, choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [call] }, finish_reason: 'tool_calls' }], usage }))
+      return
+    }
+    res.writeHead(200, { 'content-type': 'text/event-stream' })
+    const send = (delta: unknown, finish: string | null = null): void => { res.write(`data: ${JSON.stringify({ id: 'chatcmpl-2', object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`) }
+    send({ role: 'assistant', content: null, tool_calls: [{ index: 0, id: call.id, type: 'function', function: { name, arguments: '' } }] })
+    for (const part of ['{"city"', ': "Par', 'is"}']) {
+      send({ tool_calls: [{ index: 0, function: { arguments: part } }] })
+      await new Promise(resolve => setTimeout(resolve, this.options.chunkDelayMs ?? 0))
+    }
+    send({}, 'tool_calls')
+    if ((body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true) res.write(`data: ${JSON.stringify({ id: 'chatcmpl-2', object: 'chat.completion.chunk', created, model, choices: [], usage })}\n\n`)
+    res.end('data: [DONE]\n\n')
+  }
+
+  /** Ollama's native /api/chat: NDJSON lines (or one JSON with stream: false), the last with done and counters. */
+  private async nativeChat (body: Record<string, unknown>, res: ServerResponse): Promise<void> {
+    const model = String(body.model ?? '')
+    const messages = Array.isArray(body.messages) ? body.messages as Array<{ content?: unknown }> : []
+    const words = `${this.options.name} says: ${String(messages.at(-1)?.content ?? '')}`.split(' ')
+    const at = '2026-11-30T20:00:00.000Z'
+    const final = { model, created_at: at, message: { role: 'assistant', content: '' }, done: true, done_reason: 'stop', total_duration: 1, load_duration: 1, prompt_eval_count: 5, prompt_eval_duration: 1, eval_count: words.length, eval_duration: 1 }
+    if (body.stream === false) {
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' })
+      res.end(JSON.stringify({ ...final, message: { role: 'assistant', content: words.join(' ') } }))
+      return
+    }
+    res.writeHead(200, { 'content-type': 'application/x-ndjson' })
+    for (const [i, word] of words.entries()) {
+      res.write(`${JSON.stringify({ model, created_at: at, message: { role: 'assistant', content: i === 0 ? word : ` ${word}` }, done: false })}\n`)
+      await new Promise(resolve => setTimeout(resolve, this.options.chunkDelayMs ?? 0))
+    }
+    res.end(`${JSON.stringify(final)}\n`)
+  }
+
   private async handle (req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = []
     for await (const c of req) chunks.push(c as Buffer)
@@ -106,7 +168,20 @@ export class OpenAiStandIn {
     const models = this.options.models ?? []
     const model = typeof body?.model === 'string' ? body.model : ''
     switch (`${req.method ?? ''} ${path}`) {
-      case 'GET /api/version': json(200, { version: '0.12.6' }); return
+      case 'GET /api/version': json(200, { version: this.options.version ?? '0.12.6' }); return
+      case 'POST /api/create': {
+        const name = String(body?.model ?? '')
+        const numCtx = (body?.parameters as { num_ctx?: number } | undefined)?.num_ctx ?? null
+        this.created.set(name, { from: String(body?.from ?? ''), numCtx })
+        this.installed.add(name)
+        json(200, { status: 'success' })
+        return
+      }
+      case 'POST /api/chat': await this.nativeChat(body ?? {}, res); return
+      case 'POST /v1/messages':
+        if (!/^0\.(1[4-9]|[2-9]\d)|^[1-9]/.test(this.options.version ?? '0.12.6')) { res.writeHead(404, { 'content-type': 'text/plain' }); res.end('404 page not found'); return }
+        await answerMessages(this.options.name, body ?? {}, res, this.options.chunkDelayMs)
+        return
       case 'GET /api/tags': json(200, { models: [...new Set([...models, ...this.installed])].sort().map(name => ({ name, model: name, modified_at: '2026-11-01T00:00:00Z', size: 4_900_000_000, digest: 'sha256:0', details: { format: 'gguf', family: 'llama', parameter_size: '8.0B', quantization_level: 'Q4_K_M' } })) }); return
       case 'GET /api/ps': json(200, { models: [...this.loaded.keys()].map(name => ({ name, model: name, size: this.layerBytes, digest: 'sha256:0', details: { format: 'gguf', family: 'llama', parameter_size: '8.0B', quantization_level: 'Q4_K_M' }, expires_at: '2318-01-01T00:00:00Z', size_vram: this.layerBytes })) }); return
       case 'POST /api/pull': await this.pull(String(body?.model ?? body?.name ?? ''), res); return
@@ -140,6 +215,9 @@ export class OpenAiStandIn {
       case '/v1/chat/completions':
       case '/v1/completions': {
         const chat = path === '/v1/chat/completions'
+        const tools = Array.isArray(body?.tools) ? body.tools as Array<{ function?: { name?: string } }> : []
+        const last = messages.at(-1) as { role?: string } | undefined
+        if (chat && tools.length > 0 && last?.role !== 'tool') { await this.toolCall(body ?? {}, String(tools[0]?.function?.name ?? ''), res); return }
         if (body?.stream !== true) {
           const choice = chat ? { index: 0, message: { role: 'assistant', content: words.join(' ') }, finish_reason: 'stop' } : { index: 0, text: words.join(' '), finish_reason: 'stop' }
           json(200, { id: 'chatcmpl-1', object: chat ? 'chat.completion' : 'text_completion', created, model, system_fingerprint: 'fp_ollama', choices: [choice], usage })
@@ -149,6 +227,7 @@ export class OpenAiStandIn {
         let closed = false
         res.on('close', () => { if (!res.writableFinished) { closed = true; this.aborted++ } })
         const send = (value: unknown): void => { res.write(`data: ${JSON.stringify(value)}\n\n`) }
+        await this.holdStream()
         for (const [i, word] of words.entries()) {
           if (closed) return
           const piece = i === 0 ? word : ` ${word}`

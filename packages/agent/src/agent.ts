@@ -182,15 +182,17 @@ export class Agent extends EventEmitter<AgentEvents> {
   }
 
   /** What the gateway routes by: the plan in force and where online peers' Ollama answers. */
-  private gatewayContext (): { self: string, plan: Plan | null, peerOllama: Map<string, string> } {
+  private gatewayContext (): { self: string, plan: Plan | null, peerOllama: Map<string, string>, ollamaVersions: Map<string, string> } {
     const now = this.clock()
     const peerOllama = new Map<string, string>()
+    const ollamaVersions = new Map<string, string>()
     for (const [hostname, entry] of this.inventory) {
+      if (typeof entry.report.ollama.version === 'string') ollamaVersions.set(hostname, entry.report.ollama.version)
       if (hostname === this.hostname || !isHostOnline(entry, now, this.config.cluster.offlineAfter) || !entry.report.ollama.reachable) continue
       const url = peerOllamaUrl(entry.report.ollama.host, entry.addrs)
       if (url !== null) peerOllama.set(hostname, url)
     }
-    return { self: this.hostname, plan: this.plan, peerOllama }
+    return { self: this.hostname, plan: this.plan, peerOllama, ollamaVersions }
   }
 
   private path (p: string): string { return isAbsolute(p) ? p : join(this.init.baseDir, p) }

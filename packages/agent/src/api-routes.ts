@@ -2,6 +2,7 @@ import { computePlan, renderReport, type Alert, type FleetConfig, type HostRepor
 import type { Handler, RawHandler, RouteResult } from './http.js'
 import { GATEWAY_ENDPOINTS, type Gateway, type GatewayPath } from './gateway/gateway.js'
 import type { AgentMetrics } from './metrics.js'
+import { handleCountTokens, handleMessages } from './gateway/messages.js'
 import { catalogDocument } from './mcp/catalog.js'
 
 /** What the HTTP routes read from the agent. */
@@ -47,6 +48,17 @@ export function apiRoutes (src: RouteSource): Record<string, Handler> {
       return { status: 200, type: 'text/markdown; charset=utf-8', body: renderReport({ hosts, plan, config: src.config, lang }) }
     },
     '/v1/models': () => json(src.gateway.models()),
+    '/v1/models/*': (_req, url) => {
+      const id = decodeURIComponent(url.pathname.slice('/v1/models/'.length))
+      const model = src.gateway.model(id)
+      return model === null ? json({ error: { message: `The model \`${id}\` does not exist`, type: 'invalid_request_error', param: 'model', code: 'model_not_found' } }, 404) : json(model)
+    },
+    '/api/route': (_req, url) => {
+      const role = url.searchParams.get('role')
+      if (role === null || role === '') return json({ error: 'role is required: /api/route?role=ROLE' }, 400)
+      const out = src.gateway.explain(role)
+      return out.ok ? json(out.document) : json({ error: `no role or model "${role}"; known: ${out.available.join(', ')}` }, 404)
+    },
     '/metrics': async (_req, url) => {
       const scope = url.searchParams.get('scope')
       if (scope !== null && scope !== 'self' && scope !== 'fleet') return json({ error: `scope must be self or fleet, got "${scope}"` }, 400)
@@ -57,5 +69,9 @@ export function apiRoutes (src: RouteSource): Record<string, Handler> {
 
 /** The gateway's POST routes (CONTRACT.md "Gateway"). */
 export function gatewayRoutes (gateway: Gateway): Record<string, RawHandler> {
-  return Object.fromEntries(Object.keys(GATEWAY_ENDPOINTS).map(path => [path, async (req, res) => { await gateway.handle(req, res, path as GatewayPath) }]))
+  return {
+    ...Object.fromEntries(Object.keys(GATEWAY_ENDPOINTS).map(path => [path, async (req, res) => { await gateway.handle(req, res, path as GatewayPath) }])),
+    '/v1/messages': async (req, res) => { await handleMessages(gateway, req, res) },
+    '/v1/messages/count_tokens': async (req, res) => { await handleCountTokens(gateway, req, res) }
+  }
 }

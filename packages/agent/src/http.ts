@@ -107,6 +107,8 @@ export class ApiServer {
     const token = this.init.token ?? ''
     const header = req.headers.authorization
     if (header?.startsWith('Bearer ') === true && sameToken(header.slice(7), token)) return true
+    // Anthropic clients send their key as x-api-key (Claude Code with ANTHROPIC_API_KEY).
+    if (typeof req.headers['x-api-key'] === 'string' && sameToken(req.headers['x-api-key'], token)) return true
     return protocols.some(p => p.startsWith('bearer.') && sameToken(p.slice(7), token))
   }
 
@@ -130,7 +132,8 @@ export class ApiServer {
       return
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') { error(405, `${req.method ?? ''} not allowed`); return }
-    const route = this.init.routes[url.pathname]
+    // `/v1/models/*` answers `/v1/models/{id}` (ids may hold ':' and '/').
+    const route = this.init.routes[url.pathname] ?? Object.entries(this.init.routes).find(([k]) => k.endsWith('/*') && url.pathname.startsWith(k.slice(0, -1)) && url.pathname.length > k.length - 1)?.[1]
     if (route === undefined && StaticFiles.handles(url.pathname)) {
       const file = await this.files.get(url.pathname)
       send(file.status, file.type, file.body, file.cache)

@@ -8,6 +8,7 @@ import { registerPlan } from './commands/plan.js'
 import { registerProbe } from './commands/probe.js'
 import { registerRemote } from './commands/remote.js'
 import { registerReport } from './commands/report.js'
+import { registerRoute } from './commands/route.js'
 import { registerService } from './commands/service.js'
 import { EXIT_OK, EXIT_USAGE, describeError } from './exit.js'
 import { processIo, type CliIo } from './io.js'
@@ -27,6 +28,7 @@ export function buildProgram (io: CliIo = processIo): Command {
   registerInit(program, io)
   registerAgent(program, io)
   registerRemote(program, io)
+  registerRoute(program, io)
   registerDemo(program, io)
   registerService(program, io)
   registerMcp(program, io)

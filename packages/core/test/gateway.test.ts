@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { breakerAllows, breakerRecord, closedBreaker, loadConfig, peerOllamaUrl, resolveTargets, type FleetConfig, type Plan } from '../src/index.js'
+import { breakerAllows, breakerRecord, closedBreaker, explainRoute, loadConfig, mapModelName, peerOllamaUrl, resolveTargets, routeDocument, type FleetConfig, type Plan } from '../src/index.js'
 
 const YAML = `
 ollama: { host: "http://127.0.0.1:11434/" }
@@ -47,7 +47,8 @@ describe('gateway targets', () => {
   })
 
   it('a catalog model by name goes where the plan put it, else to the cloud model of its role', () => {
-    expect(labels(resolveTargets({ requested: 'small', self: 'ai-01', plan, config: config(), peerOllama: peers }))).toEqual(['local:small', 'cloud:zai:glm-4.7'])
+    // small serves chat (zai) and fast (openai): every provider with a model for one of its roles, in config order.
+    expect(labels(resolveTargets({ requested: 'small', self: 'ai-01', plan, config: config(), peerOllama: peers }))).toEqual(['local:small', 'cloud:zai:glm-4.7', 'cloud:openai:gpt-4o-mini'])
     expect(labels(resolveTargets({ requested: 'big', self: 'po-2024', plan, config: config(), peerOllama: peers }))).toEqual(['cloud:zai:glm-4.7'])
   })
 
@@ -63,6 +64,51 @@ describe('gateway targets', () => {
     expect(peerOllamaUrl('http://localhost:11434', [])).toBeNull()
     expect(peerOllamaUrl('not a url', [])).toBeNull()
     expect(peerOllamaUrl(undefined, [])).toBeNull()
+  })
+})
+
+describe('the route chain (gpufleet route)', () => {
+  const two = `  - { name: openai, baseUrl: "https://api.openai.com/v1", apiKeyEnv: OPENAI_API_KEY, models: { chat: gpt-4o, code: gpt-4o } }
+  - { name: zai-anthropic, baseUrl: "https://api.z.ai/api/anthropic", api: anthropic, apiKeyEnv: ZAI_API_KEY, models: { chat: glm-4.7 } }
+`
+  it('every provider with a model for the role, in config order; one without a key is out and says why', () => {
+    const withMore = loadConfig([{ path: 't.yaml', text: YAML.replace(/cloud:\n/, `cloud:\n${two}`) }])
+    const chain = explainRoute({ requested: 'chat', self: 'web1', plan, config: withMore, peerOllama: peers, keysSet: new Set(['OPENAI_API_KEY']) })
+    expect(chain.ok && chain.steps.map(s => [s.label, s.usable, s.reason])).toEqual([
+      ['local:big', false, 'not in plan'],
+      ['cloud:openai:gpt-4o', true, null],
+      ['cloud:zai-anthropic:glm-4.7', false, 'no key: ZAI_API_KEY is not set'],
+      ['cloud:zai:glm-4.7', false, 'no key: ZAI_API_KEY is not set']
+    ])
+    const anthropic = chain.ok ? chain.steps[2]?.target : null
+    expect(anthropic).toMatchObject({ api: 'anthropic', baseUrl: 'https://api.z.ai/api/anthropic', messagesUrl: 'https://api.z.ai/api/anthropic/v1/messages' })
+  })
+
+  it('peers: offline ones are out; Ollama from 0.14 speaks Messages natively; circuits open say until when', () => {
+    const c = config('policy: { allowPeer: true }\n')
+    const chain = explainRoute({
+      requested: 'chat', self: 'web1', plan, config: c, peerOllama: new Map([['ai-01', 'http://192.168.1.10:11434/v1']]),
+      ollamaVersions: new Map([['ai-01', '0.14.2']]), keysSet: new Set(['ZAI_API_KEY']), openCircuits: new Map([['https://api.z.ai/api/paas/v4', Date.UTC(2026, 10, 22, 10, 0, 15)]])
+    })
+    expect(chain.ok && chain.steps.map(s => [s.label, s.usable, s.reason])).toEqual([
+      ['local:big', false, 'not in plan'],
+      ['peer:ai-01:big', true, null],
+      ['peer:ai-01:small', true, null],
+      ['peer:po-2024:small', false, 'offline'],
+      ['cloud:zai:glm-4.7', false, 'circuit open until 2026-11-22T10:00:15.000Z']
+    ])
+    expect(chain.ok && chain.steps[1]?.target).toMatchObject({ messagesUrl: 'http://192.168.1.10:11434/v1/messages', ollama: { host: 'http://192.168.1.10:11434', contextLength: 8192 } })
+  })
+
+  it('the gpufleet.route/v1 document, and Claude model names mapped to roles', () => {
+    const out = routeDocument({ requested: 'fast', self: 'web1', plan, config: config(), peerOllama: peers, keysSet: new Set() })
+    expect(out).toEqual({ ok: true, document: { schema: 'gpufleet.route/v1', host: 'web1', role: 'fast', profile: 'default', targets: [{ label: 'local:small', kind: 'local', usable: false, reason: 'not in plan' }, { label: 'cloud:openai:gpt-4o-mini', kind: 'cloud', usable: false, reason: 'no key: OPENAI_API_KEY is not set' }] } })
+    const c = config()
+    expect(mapModelName('claude-sonnet-4-5-20250929[1m]', c)).toBe('code')
+    expect(mapModelName('claude-haiku-4-5', c)).toBe('fast')
+    expect(mapModelName('claude-opus-4-1', c)).toBe('analysis')
+    expect(mapModelName('chat', c)).toBe('chat')
+    expect(mapModelName('gpt-5', c)).toBe('gpt-5')
   })
 })
 

@@ -61,4 +61,4 @@ export function policy (overrides: Partial<FleetConfig['policy']> = {}): FleetCo
   }
 }
 
-export const cloud: FleetConfig['cloud'] = [{ name: 'zai', baseUrl: 'https://api.z.ai/api/paas/v4', apiKeyEnv: 'ZAI_API_KEY', models: { chat: 'glm-4.7', code: 'glm-4.7', analysis: 'glm-4.7', fast: 'glm-4.5-air' } }]
+export const cloud: FleetConfig['cloud'] = [{ name: 'zai', baseUrl: 'https://api.z.ai/api/paas/v4', apiKeyEnv: 'ZAI_API_KEY', api: 'openai', models: { chat: 'glm-4.7', code: 'glm-4.7', analysis: 'glm-4.7', fast: 'glm-4.5-air' } }]

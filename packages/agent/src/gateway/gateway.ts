@@ -3,14 +3,16 @@ import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
 import type { Agent as UndiciAgent, Dispatcher } from 'undici'
 import {
-  breakerAllows, breakerRecord, closedBreaker, gatewayModelNames, resolveTargets,
-  type BreakerState, type FleetConfig, type GatewayTarget, type Plan
+  breakerAllows, breakerRecord, closedBreaker, explainRoute, gatewayModelNames, mapModelName, routeDocument,
+  type BreakerState, type FleetConfig, type GatewayTarget, type Plan, type ResolveInput, type RouteDocument
 } from '@gpufleet/core'
 import { sendOpenAiError } from './errors.js'
+import { ContextModels } from './context-models.js'
+import { UpstreamLimiter } from './limiter.js'
 import type * as Upstream from './upstream.js'
-import { GatewayUsage, SseUsageScanner, usageOfJson, type UsageRow } from './usage.js'
+import { GatewayUsage, UsageScanner, usageOf, type Tokens, type UsageFormat, type UsageRow } from './usage.js'
 
-/** The OpenAI endpoints the gateway relays, and which target kinds serve each. */
+/** The OpenAI endpoints the gateway relays. */
 export const GATEWAY_ENDPOINTS = {
   '/v1/chat/completions': 'chat/completions',
   '/v1/completions': 'completions',
@@ -23,6 +25,8 @@ export interface GatewayContext {
   plan: Plan | null
   /** Online peers' Ollama OpenAI-compatible base URLs, from the inventory. */
   peerOllama: ReadonlyMap<string, string>
+  /** Ollama versions by hostname (this one's included), from the inventory. */
+  ollamaVersions?: ReadonlyMap<string, string>
 }
 
 export interface GatewayInit {
@@ -34,13 +38,34 @@ export interface GatewayInit {
   clock?: () => number
 }
 
-/** Response headers passed on from the upstream; hop-by-hop ones and cookies are not. */
-const PASSED_HEADERS = ['content-type', 'cache-control', 'openai-processing-ms', 'x-request-id']
+/** What one API (OpenAI, Anthropic Messages, Ollama's own) does with a target and its answer. */
+export interface Exchange {
+  /** The request for this target (its model already rewritten), or null when it cannot serve this API. */
+  prepare: (target: GatewayTarget, model: string) => { url: string, headers: Record<string, string>, body: string } | null
+  /** Writes an answer below 500 to the client, as it arrives; returns the tokens it reported. */
+  deliver: (response: Dispatcher.ResponseData, res: ServerResponse, target: GatewayTarget) => Promise<Tokens | null>
+  /** This API's error shape. */
+  error: (res: ServerResponse, status: number, message: string, code: string, headers?: Record<string, string>) => void
+}
+
+/** Response headers passed on from the upstream (rate limits included); hop-by-hop ones and cookies are not. */
+const PASSED_HEADERS = ['content-type', 'cache-control', 'openai-processing-ms', 'x-request-id', 'request-id', 'retry-after', 'retry-after-ms']
+const PASSED_PREFIXES = ['x-ratelimit-', 'anthropic-ratelimit-']
+
+export function passedHeaders (response: Dispatcher.ResponseData, target: GatewayTarget): Record<string, string> {
+  const headers: Record<string, string> = { 'x-gpufleet-target': target.label }
+  for (const [name, value] of Object.entries(response.headers)) {
+    if (typeof value !== 'string') continue
+    if (PASSED_HEADERS.includes(name) || PASSED_PREFIXES.some(p => name.startsWith(p))) headers[name] = value
+  }
+  return headers
+}
 
 /**
- * The OpenAI-compatible endpoint of every agent: `model` names a role or a catalog model, the plan
- * in force picks local → peer → cloud, failing over before the first byte. Bodies are relayed as
- * they arrive (server-sent events chunk by chunk); a client that goes away aborts the upstream.
+ * The gateway of every agent: `model` names a role, a catalog model, or a name the model map sends
+ * to a role; the plan in force picks local → peer → cloud, failing over before the first byte. Each
+ * API (OpenAI, Anthropic Messages, Ollama's own) is an Exchange over the same resolution, limits,
+ * circuit breakers and accounting. A client that goes away aborts the upstream.
  */
 export class Gateway {
   readonly usage: GatewayUsage
@@ -49,20 +74,26 @@ export class Gateway {
   private readonly breakers = new Map<string, BreakerState>()
   /** First-byte times of requests this host's own Ollama served: [time, ms], last 5 minutes, at most 500. */
   private readonly localFirstBytes: Array<[number, number]> = []
-  private readonly env: NodeJS.ProcessEnv
+  private readonly limiter: UpstreamLimiter
+  readonly contextModels: ContextModels
+  readonly env: NodeJS.ProcessEnv
   private readonly clock: () => number
 
-  constructor (private readonly init: GatewayInit) {
+  constructor (readonly init: GatewayInit) {
     this.usage = new GatewayUsage(init.registry)
     this.env = init.env ?? process.env
     this.clock = init.clock ?? Date.now
+    this.limiter = new UpstreamLimiter(init.config.gateway.maxStreamsPerUpstream, init.registry)
+    this.contextModels = new ContextModels(init.log)
   }
+
+  get config (): FleetConfig { return this.init.config }
 
   async close (): Promise<void> {
     if (this.upstream !== null) await (await this.upstream).pool.destroy()
   }
 
-  private async connectUpstream (): Promise<{ mod: typeof Upstream, pool: UndiciAgent }> {
+  async connectUpstream (): Promise<{ mod: typeof Upstream, pool: UndiciAgent }> {
     this.upstream ??= import('./upstream.js').then(mod => ({ mod, pool: mod.createUpstreamPool(this.init.config.gateway) }))
     return await this.upstream
   }
@@ -78,144 +109,200 @@ export class Gateway {
     return { localRequests: sorted.length, firstByteP95Ms: p95 === null ? null : Math.round(p95 * 10) / 10 }
   }
 
-  /** GET /v1/models: the catalog's roles, then its models, in OpenAI's list shape. */
-  models (): { object: 'list', data: Array<{ id: string, object: 'model', created: number, owned_by: string }> } {
-    const { roles, models } = gatewayModelNames(this.init.config)
-    return {
-      object: 'list',
-      data: [...roles.map(id => ({ id, object: 'model' as const, created: 0, owned_by: 'gpufleet-role' })), ...models.map(id => ({ id, object: 'model' as const, created: 0, owned_by: 'gpufleet-catalog' }))]
-    }
+  /** The context length a name runs with: the catalog's for a model, the best local candidate's for a role. */
+  contextLength (name: string): number | null {
+    const direct = this.config.models.find(m => m.name === name)
+    if (direct !== undefined) return direct.contextLength
+    const chain = explainRoute(this.routeInputFor(name))
+    const local = chain.ok ? chain.steps.find(s => s.target?.ollama !== undefined)?.target?.ollama?.contextLength : undefined
+    const catalog = this.config.models.filter(m => m.roles.includes(name)).sort((a, b) => b.quality - a.quality)[0]?.contextLength
+    return local ?? catalog ?? null
   }
 
+  /** GET /v1/models: the roles, then the catalog's models, in OpenAI's list shape with their context length. */
+  models (): { object: 'list', data: Array<ReturnType<Gateway['model']> & object> } {
+    const { roles, models } = gatewayModelNames(this.config)
+    return { object: 'list', data: [...roles, ...models].map(id => this.model(id)!) }
+  }
+
+  /** GET /v1/models/{id}: one entry, or null for a name that is neither a role nor a catalog model. */
+  model (id: string): { id: string, object: 'model', created: number, owned_by: string, context_length: number | null } | null {
+    const { roles, models } = gatewayModelNames(this.config)
+    if (!roles.includes(id) && !models.includes(id)) return null
+    return { id, object: 'model', created: 0, owned_by: roles.includes(id) ? 'gpufleet-role' : 'gpufleet-catalog', context_length: this.contextLength(id) }
+  }
+
+  /** What the chain for `requested` is resolved from, now: plan, inventory, keys set, open circuits. */
+  routeInputFor (requested: string): ResolveInput {
+    const ctx = this.init.context()
+    const keysSet = new Set(this.config.cloud.map(p => p.apiKeyEnv).filter(k => (this.env[k] ?? '') !== ''))
+    const now = this.clock()
+    const openCircuits = new Map([...this.breakers].filter(([, s]) => s.openUntil > now).map(([url, s]) => [url, s.openUntil]))
+    return { requested, self: ctx.self, plan: ctx.plan, config: this.config, peerOllama: ctx.peerOllama, ollamaVersions: ctx.ollamaVersions, keysSet, openCircuits }
+  }
+
+  /** `GET /api/route?role=`: the chain this host would try now (gpufleet.route/v1). */
+  explain (role: string): { ok: true, document: RouteDocument } | { ok: false, available: string[] } {
+    return routeDocument(this.routeInputFor(mapModelName(role, this.config)))
+  }
+
+  /** The OpenAI-compatible endpoints: the body goes through with only `model` rewritten. */
   async handle (req: IncomingMessage, res: ServerResponse, path: GatewayPath): Promise<void> {
     const started = performance.now()
-    const body = await this.readBody(req, res)
-    if (body === null) return
-    let parsed: Record<string, unknown>
-    try {
-      const value: unknown = JSON.parse(body)
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not an object')
-      parsed = value as Record<string, unknown>
-    } catch {
-      sendOpenAiError(res, 400, 'the request body is not a JSON object', 'invalid_request_error', 'invalid_json')
-      return
-    }
+    const parsed = await this.readJson(req, res, openAiError)
+    if (parsed === null) return
     const requested = parsed.model
     if (typeof requested !== 'string' || requested === '') {
       sendOpenAiError(res, 400, 'you must provide a model parameter (a role such as "chat", or a catalog model)', 'invalid_request_error', null, 'model')
       return
     }
-    const ctx = this.init.context()
-    const resolution = resolveTargets({ requested, self: ctx.self, plan: ctx.plan, config: this.init.config, peerOllama: ctx.peerOllama })
-    if (!resolution.ok) {
-      sendOpenAiError(res, 404, `The model \`${requested}\` does not exist. Available: ${resolution.available.join(', ')}`, 'invalid_request_error', 'model_not_found', 'model')
+    if (path !== '/v1/embeddings' && !Array.isArray(parsed[path === '/v1/completions' ? 'prompt' : 'messages']) && (path !== '/v1/completions' || typeof parsed.prompt !== 'string')) {
+      const field = path === '/v1/completions' ? 'prompt' : 'messages'
+      sendOpenAiError(res, 400, `you must provide a ${field} parameter`, 'invalid_request_error', null, field)
       return
     }
-    const role = resolution.role ?? requested
-    // A 4xx from a target (a model that cannot embed, a bad parameter) is the client's error and is
-    // passed on as is; only refusals, timeouts and 5xx move on to the next target.
+    const scan: UsageFormat = 'openai'
+    await this.dispatch(req, res, requested, started, {
+      prepare: (target, model) => target.api !== 'openai'
+        ? null
+        : { url: `${target.baseUrl}/${GATEWAY_ENDPOINTS[path]}`, headers: { ...this.authHeaders(target), 'content-type': 'application/json', accept: String(req.headers.accept ?? 'application/json, text/event-stream') }, body: JSON.stringify({ ...parsed, model }) },
+      deliver: async (response, out, target) => await this.relay(response, out, target, scan),
+      error: openAiError
+    })
+  }
+
+  /** The credentials a cloud target wants, read from the environment at request time. */
+  authHeaders (target: GatewayTarget): Record<string, string> {
+    if (target.apiKeyEnv === undefined) return {}
+    const key = this.env[target.apiKeyEnv] ?? ''
+    return target.api === 'anthropic' ? { 'x-api-key': key } : { authorization: `Bearer ${key}` }
+  }
+
+  /**
+   * Tries the chain for `requested` in order. Before the first byte a refusal, a timeout or a 5xx
+   * moves on to the next target; a 4xx (429 included) is the answer, passed on with its headers.
+   */
+  async dispatch (req: IncomingMessage, res: ServerResponse, rawRequested: string, started: number, exchange: Exchange): Promise<void> {
+    const requested = mapModelName(rawRequested, this.config)
+    const chain = explainRoute(this.routeInputFor(requested))
+    if (!chain.ok) {
+      exchange.error(res, 404, `The model \`${rawRequested}\` does not exist. Available: ${chain.available.join(', ')} (or a name gateway.modelMap maps to one)`, 'model_not_found')
+      return
+    }
+    const role = chain.role ?? requested
     const controller = new AbortController()
     res.on('close', () => { if (!res.writableFinished) controller.abort(new Error('client went away')) })
     const attempts: string[] = []
-    for (const target of resolution.targets) {
+    let tried = 0
+    for (const step of chain.steps) {
       if (controller.signal.aborted) return
-      const skip = this.skipReason(target)
-      if (skip !== null) { attempts.push(`${target.label}: ${skip.detail}`); this.usage.failovers.inc({ from_kind: target.kind, reason: skip.reason }); continue }
-      const headers: Record<string, string> = { 'content-type': 'application/json', accept: String(req.headers.accept ?? 'application/json, text/event-stream') }
-      if (target.apiKeyEnv !== undefined) headers.authorization = `Bearer ${this.env[target.apiKeyEnv] ?? ''}`
+      const target = step.target
+      if (target === null) continue
+      if (step.skip === 'no_key') { attempts.push(`${target.label}: ${step.reason ?? ''}`); this.usage.failovers.inc({ from_kind: target.kind, reason: 'no_key' }); continue }
+      const { allowed, state } = breakerAllows(this.breakers.get(target.baseUrl) ?? closedBreaker(), this.clock())
+      this.breakers.set(target.baseUrl, state)
+      if (!allowed) { attempts.push(`${target.label}: circuit open`); this.usage.failovers.inc({ from_kind: target.kind, reason: 'breaker' }); continue }
       const { mod, pool } = await this.connectUpstream()
-      const outcome = await mod.callUpstream({ url: `${target.baseUrl}/${GATEWAY_ENDPOINTS[path]}`, headers, body: JSON.stringify({ ...parsed, model: target.model }), signal: controller.signal, pool })
-      if (!outcome.ok) {
-        if (controller.signal.aborted) return
-        this.record(target, false)
-        attempts.push(`${target.label}: ${outcome.detail}`)
-        this.usage.failovers.inc({ from_kind: target.kind, reason: outcome.reason })
-        this.init.log.warn({ target: target.label, reason: outcome.detail }, 'gateway target failed, trying the next')
-        continue
+      const model = target.ollama === undefined ? target.model : await this.contextModels.nameFor(target, pool)
+      const call = exchange.prepare(target, model)
+      if (call === null) continue
+      tried++
+      let release: () => void
+      try { release = await this.limiter.acquire(target.baseUrl, controller.signal) } catch { return }
+      try {
+        const outcome = await mod.callUpstream({ ...call, signal: controller.signal, pool })
+        if (!outcome.ok) {
+          if (controller.signal.aborted) return
+          this.record(target, false)
+          attempts.push(`${target.label}: ${outcome.detail}`)
+          this.usage.failovers.inc({ from_kind: target.kind, reason: outcome.reason })
+          this.init.log.warn({ target: target.label, reason: outcome.detail }, 'gateway target failed, trying the next')
+          continue
+        }
+        const { response } = outcome
+        if (response.statusCode >= 500) {
+          await response.body.dump().catch(() => {})
+          this.record(target, false)
+          attempts.push(`${target.label}: HTTP ${response.statusCode}`)
+          this.usage.failovers.inc({ from_kind: target.kind, reason: 'status' })
+          this.init.log.warn({ target: target.label, status: response.statusCode }, 'gateway target failed, trying the next')
+          continue
+        }
+        this.record(target, true)
+        const firstByteMs = performance.now() - started
+        this.usage.served(role, target, firstByteMs, response.statusCode)
+        if (target.kind === 'local') {
+          this.localFirstBytes.push([this.clock(), firstByteMs])
+          if (this.localFirstBytes.length > 500) this.localFirstBytes.shift()
+        }
+        try {
+          const tokens = await exchange.deliver(response, res, target)
+          if (tokens !== null) this.usage.tokensUsed(role, target, tokens)
+        } catch (err) {
+          if (!res.destroyed) this.init.log.warn({ target: target.label, err: (err as Error).message }, 'upstream failed after the first byte')
+          this.usage.failed(role, target, 'upstream_error')
+          if (!res.writableEnded) res.destroy()
+        }
+        return
+      } finally {
+        release()
       }
-      const { response } = outcome
-      if (response.statusCode >= 500) {
-        await response.body.dump().catch(() => {})
-        this.record(target, false)
-        attempts.push(`${target.label}: HTTP ${response.statusCode}`)
-        this.usage.failovers.inc({ from_kind: target.kind, reason: 'status' })
-        this.init.log.warn({ target: target.label, status: response.statusCode }, 'gateway target failed, trying the next')
-        continue
-      }
-      this.record(target, true)
-      const firstByteMs = performance.now() - started
-      this.usage.served(role, target, firstByteMs)
-      if (target.kind === 'local') {
-        this.localFirstBytes.push([this.clock(), firstByteMs])
-        if (this.localFirstBytes.length > 500) this.localFirstBytes.shift()
-      }
-      await this.relay(response, res, role, target)
-      return
     }
-    this.usage.failed(role, null, resolution.targets.length === 0 ? 'no_target' : 'upstream_error')
-    if (resolution.targets.length === 0) {
-      sendOpenAiError(res, 503, `no target serves "${requested}": no local model in the plan for this host and no cloud provider for it`, 'server_error', 'no_target')
+    this.usage.failed(role, null, tried === 0 && attempts.length === 0 ? 'no_target' : 'upstream_error')
+    if (tried === 0 && attempts.length === 0) {
+      const out = chain.steps.filter(s => !s.usable).map(s => `${s.label}: ${s.reason ?? ''}`)
+      exchange.error(res, 503, `no target serves "${requested}" here${out.length > 0 ? ` (${out.join('; ')})` : ': no local model in the plan for this host and no cloud provider for it'}`, 'no_target')
     } else {
-      sendOpenAiError(res, 502, `every target for "${requested}" failed before answering: ${attempts.join('; ')}`, 'server_error', 'upstream_unavailable')
+      exchange.error(res, 502, `every target for "${requested}" failed before answering: ${attempts.join('; ')}`, 'upstream_unavailable')
     }
-  }
-
-  /** Why a target is not even tried: its key is not set, or its circuit is open. */
-  private skipReason (target: GatewayTarget): { reason: 'no_key' | 'breaker', detail: string } | null {
-    if (target.apiKeyEnv !== undefined && (this.env[target.apiKeyEnv] ?? '') === '') return { reason: 'no_key', detail: `${target.apiKeyEnv} is not set` }
-    const { allowed, state } = breakerAllows(this.breakers.get(target.baseUrl) ?? closedBreaker(), this.clock())
-    this.breakers.set(target.baseUrl, state)
-    return allowed ? null : { reason: 'breaker', detail: 'circuit open' }
   }
 
   private record (target: GatewayTarget, ok: boolean): void {
-    const { breakerThreshold, breakerCoolDown } = this.init.config.gateway
+    const { breakerThreshold, breakerCoolDown } = this.config.gateway
     this.breakers.set(target.baseUrl, breakerRecord(this.breakers.get(target.baseUrl) ?? closedBreaker(), ok, this.clock(), { threshold: breakerThreshold, coolDownMs: breakerCoolDown }))
   }
 
-  /** Status and headers first, then every chunk as it arrives; usage read on the way. */
-  private async relay (response: Dispatcher.ResponseData, res: ServerResponse, role: string, target: GatewayTarget): Promise<void> {
-    const headers: Record<string, string> = { 'x-gpufleet-target': target.label }
-    for (const name of PASSED_HEADERS) {
-      const value = response.headers[name]
-      if (typeof value === 'string') headers[name] = value
-    }
-    const sse = (headers['content-type'] ?? '').includes('text/event-stream')
-    if (sse) { headers['cache-control'] = 'no-cache'; headers['x-accel-buffering'] = 'no' }
+  /**
+   * Status and headers first, then every chunk as it arrives, unchanged; usage read on the way.
+   * After the first byte an upstream failure ends a stream the protocol's way (an error event).
+   */
+  async relay (response: Dispatcher.ResponseData, res: ServerResponse, target: GatewayTarget, format: UsageFormat): Promise<Tokens | null> {
+    const headers = passedHeaders(response, target)
+    const contentType = headers['content-type'] ?? ''
+    const streamed = contentType.includes('text/event-stream') || contentType.includes('ndjson')
+    if (contentType.includes('text/event-stream')) { headers['cache-control'] = 'no-cache'; headers['x-accel-buffering'] = 'no' }
     res.writeHead(response.statusCode, headers)
     res.flushHeaders()
-    const scanner = new SseUsageScanner()
+    const scanner = new UsageScanner(format)
     const collected: Buffer[] = []
     let size = 0
     try {
       for await (const chunk of response.body) {
         const buf = chunk as Buffer
-        if (sse) scanner.push(buf)
+        if (streamed) scanner.push(buf)
         else if (size < 4 * 1024 * 1024) { collected.push(buf); size += buf.length }
-        // Backpressure: a slow client slows the upstream read instead of growing our memory.
-        if (!res.write(buf)) await new Promise<void>(resolve => { res.once('drain', resolve); res.once('close', resolve) })
-        if (res.destroyed) { response.body.destroy(); return }
+        if (!await writeChunk(res, buf)) { response.body.destroy(); return null }
       }
       res.end()
     } catch (err) {
-      if (res.destroyed) return
-      this.init.log.warn({ target: target.label, err: (err as Error).message }, 'upstream failed after the first byte')
-      // Mid-stream, the protocol's way: an error event, then the end of the stream.
-      if (sse) res.end(`data: ${JSON.stringify({ error: { message: `upstream ${target.label} failed mid-stream: ${(err as Error).message}`, type: 'server_error', code: 'upstream_interrupted' } })}\n\n`)
-      else res.destroy(err as Error)
-      this.usage.failed(role, target, 'upstream_error')
-      return
+      if (res.destroyed) return null
+      if (contentType.includes('text/event-stream')) {
+        const message = `upstream ${target.label} failed mid-stream: ${(err as Error).message}`
+        res.end(format === 'anthropic'
+          ? `event: error\ndata: ${JSON.stringify({ type: 'error', error: { type: 'api_error', message } })}\n\n`
+          : `data: ${JSON.stringify({ error: { message, type: 'server_error', code: 'upstream_interrupted' } })}\n\n`)
+      }
+      throw err
     }
-    const tokens = sse ? scanner.usage : usageOfJson(Buffer.concat(collected).toString('utf8'))
-    if (tokens !== null) this.usage.tokensUsed(role, target, tokens)
+    return streamed ? scanner.usage : usageOf(format, Buffer.concat(collected).toString('utf8'))
   }
 
-  /** The body, bounded: a client cannot make the agent buffer more than gateway.maxBodyBytes. */
-  private async readBody (req: IncomingMessage, res: ServerResponse): Promise<string | null> {
-    const limit = this.init.config.gateway.maxBodyBytes
+  /** The body as a JSON object, bounded by gateway.maxBodyBytes; a malformed one is a 400 in the API's error shape. */
+  async readJson (req: IncomingMessage, res: ServerResponse, error: Exchange['error']): Promise<Record<string, unknown> | null> {
+    const limit = this.config.gateway.maxBodyBytes
     const declared = Number(req.headers['content-length'] ?? NaN)
     const tooLarge = (): null => {
-      sendOpenAiError(res, 413, `request body larger than gateway.maxBodyBytes (${limit} bytes)`, 'invalid_request_error', 'body_too_large', null, { connection: 'close' })
+      error(res, 413, `request body larger than gateway.maxBodyBytes (${limit} bytes)`, 'body_too_large', { connection: 'close' })
       req.resume()
       return null
     }
@@ -227,6 +314,34 @@ export class Gateway {
       if (size > limit) return tooLarge()
       chunks.push(chunk as Buffer)
     }
-    return Buffer.concat(chunks).toString('utf8')
+    try {
+      const value: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'))
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not an object')
+      return value as Record<string, unknown>
+    } catch {
+      error(res, 400, 'the request body is not a JSON object', 'invalid_json')
+      return null
+    }
   }
+}
+
+export const openAiError: Exchange['error'] = (res, status, message, code, headers = {}) => {
+  const type = status >= 500 ? 'server_error' : 'invalid_request_error'
+  sendOpenAiError(res, status, message, type, code, code === 'model_not_found' ? 'model' : null, headers)
+}
+
+/**
+ * Writes one chunk with backpressure: a slow client slows the upstream read instead of growing our
+ * memory. Listeners are removed once the wait ends (one pair per drain would pile up on a long stream).
+ */
+export async function writeChunk (res: ServerResponse, chunk: Buffer | string): Promise<boolean> {
+  if (res.destroyed) return false
+  if (!res.write(chunk)) {
+    await new Promise<void>(resolve => {
+      const done = (): void => { res.off('drain', done); res.off('close', done); resolve() }
+      res.on('drain', done)
+      res.on('close', done)
+    })
+  }
+  return !res.destroyed
 }

@@ -15,7 +15,9 @@ export function createUpstreamPool (gateway: FleetConfig['gateway']): Agent {
     headersTimeout: gateway.responseTimeout,
     bodyTimeout: gateway.idleTimeout,
     keepAliveTimeout: 30_000,
-    connections: 64
+    // No cap here: a capped pool queues whole streams behind one another, hidden from every metric.
+    // The gateway bounds each upstream itself (gateway.maxStreamsPerUpstream) and counts who waits.
+    connections: null
   })
 }
 

@@ -28,16 +28,20 @@ export class GatewayUsage {
 
   constructor (registry: Registry) {
     const registers = [registry]
-    this.requests = new Counter({ name: 'gpufleet_gateway_requests_total', help: 'Gateway requests by role, target kind, provider/host and outcome (ok, upstream_error, no_target).', labelNames: ['role', 'kind', 'via', 'outcome'], registers })
+    this.requests = new Counter({ name: 'gpufleet_gateway_requests_total', help: 'Gateway requests by role, target kind, provider/host and outcome (ok, rate_limited, client_error, upstream_error, no_target).', labelNames: ['role', 'kind', 'via', 'outcome'], registers })
     this.tokens = new Counter({ name: 'gpufleet_gateway_tokens_total', help: 'Tokens in (prompt) and out (completion) as the upstream reported them.', labelNames: ['role', 'kind', 'via', 'direction'], registers })
     this.firstByte = new Histogram({ name: 'gpufleet_gateway_first_byte_seconds', help: 'Time from the request to the upstream\'s first byte, by target kind.', labelNames: ['kind'], buckets: [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60], registers })
     this.failovers = new Counter({ name: 'gpufleet_gateway_failovers_total', help: 'Targets skipped before the first byte, by kind and reason (refused, timeout, status, breaker, no_key).', labelNames: ['from_kind', 'reason'], registers })
   }
 
-  served (role: string, target: GatewayTarget, firstByteMs: number): void {
+  /** A target answered: any 4xx/5xx is an error (429: rate_limited), whoever's fault it was. */
+  served (role: string, target: GatewayTarget, firstByteMs: number, status = 200): void {
     this.firstByte.observe({ kind: target.kind }, firstByteMs / 1000)
-    this.requests.inc({ role, kind: target.kind, via: target.via, outcome: 'ok' })
-    this.row(role, target).requests++
+    const outcome = status < 400 ? 'ok' : status === 429 ? 'rate_limited' : status < 500 ? 'client_error' : 'upstream_error'
+    this.requests.inc({ role, kind: target.kind, via: target.via, outcome })
+    const row = this.row(role, target)
+    row.requests++
+    if (status >= 400) row.errors++
   }
 
   tokensUsed (role: string, target: GatewayTarget, tokens: Tokens): void {
@@ -79,23 +83,53 @@ export function usageOfJson (text: string): Tokens | null {
   }
 }
 
+/** Reads Anthropic's `usage` (message_start carries input, message_delta the output so far). */
+function anthropicUsage (value: { type?: string, usage?: { input_tokens?: number, output_tokens?: number }, message?: { usage?: { input_tokens?: number, output_tokens?: number } } }, prev: Tokens | null): Tokens | null {
+  const usage = value.usage ?? value.message?.usage
+  if (usage === undefined) return prev
+  return { in: usage.input_tokens ?? prev?.in ?? 0, out: usage.output_tokens ?? prev?.out ?? 0 }
+}
+
+/** The wire format a response body is in, for reading its token counts. */
+export type UsageFormat = 'openai' | 'anthropic' | 'ollama'
+
+/** Token counts of a complete JSON body in one of the formats. */
+export function usageOf (format: UsageFormat, text: string): Tokens | null {
+  try {
+    const value = JSON.parse(text) as Record<string, unknown>
+    if (format === 'openai') return usageOfJson(text)
+    if (format === 'anthropic') return anthropicUsage(value, null)
+    return typeof value.eval_count === 'number' ? { in: Number(value.prompt_eval_count ?? 0), out: value.eval_count } : null
+  } catch {
+    return null
+  }
+}
+
 /**
- * Watches a server-sent-events stream as it passes through, for the chunk that carries `usage`
- * (OpenAI and Ollama send it last when asked with stream_options.include_usage). Only lines that
- * mention usage are parsed, and a partial line is kept between chunks.
+ * Watches a stream as it passes through (server-sent events, or Ollama's NDJSON) for the lines
+ * that carry token counts: OpenAI's last chunk when asked with stream_options.include_usage,
+ * Anthropic's message_start and message_delta, Ollama's final line. Only lines that mention them
+ * are parsed, and a partial line is kept between chunks.
  */
-export class SseUsageScanner {
+export class UsageScanner {
   private tail = ''
   usage: Tokens | null = null
+
+  constructor (private readonly format: UsageFormat) {}
 
   push (chunk: Buffer): void {
     const text = this.tail + chunk.toString('utf8')
     const lines = text.split('\n')
     this.tail = (lines.pop() ?? '').slice(-65536)
     for (const line of lines) {
-      if (!line.startsWith('data:') || !line.includes('"usage"')) continue
-      const found = usageOfJson(line.slice(5).trim())
-      if (found !== null) this.usage = found
+      const payload = this.format === 'ollama' ? line : line.startsWith('data:') ? line.slice(5).trim() : ''
+      if (!payload.includes(this.format === 'ollama' ? '"eval_count"' : '"usage"')) continue
+      if (this.format === 'anthropic') {
+        try { this.usage = anthropicUsage(JSON.parse(payload) as Parameters<typeof anthropicUsage>[0], this.usage) } catch { /* not JSON: not ours to judge */ }
+      } else {
+        const found = usageOf(this.format, payload)
+        if (found !== null) this.usage = found
+      }
     }
   }
 }

@@ -13,7 +13,7 @@ export class AgentUnreachableError extends Error {
  * One request to a running agent. GETs are bounded (5 s); POSTs are not (measuring models takes a
  * while per model). The agent's JSON error message, when it sends one, becomes the CLI's one line.
  */
-async function callAgent (base: string, path: string, token: string | undefined, method: 'GET' | 'POST' = 'GET'): Promise<unknown> {
+export async function callAgent (base: string, path: string, token: string | undefined, method: 'GET' | 'POST' = 'GET'): Promise<unknown> {
   let url: URL
   try { url = new URL(path, base) } catch { throw new InvalidInputError(`--api: "${base}" is not a URL`) }
   let res: Response
@@ -36,10 +36,10 @@ function networkReason (err: unknown): string {
   return cause?.code ?? cause?.errors?.find(e => e.code !== undefined)?.code ?? cause?.message ?? (err as Error).message
 }
 
-interface RemoteOpts { api: string, token?: string, json?: boolean }
+export interface RemoteOpts { api: string, token?: string, json?: boolean }
 
 /** The flags every command talking to a running agent takes. */
-function remote (command: Command): Command {
+export function remote (command: Command): Command {
   return command
     .option('--api <url>', 'agent API', 'http://127.0.0.1:7700')
     .option('--token <token>', 'bearer token (default: GPUFLEET_TOKEN)', process.env.GPUFLEET_TOKEN)

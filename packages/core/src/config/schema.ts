@@ -52,6 +52,8 @@ export const cloudProviderSchema = z.strictObject({
   baseUrl: z.url(),
   /** Name of the environment variable holding the key; the key itself never enters the config. */
   apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name'),
+  /** The wire format baseUrl speaks: openai (chat completions) or anthropic (Messages; baseUrl without /v1). */
+  api: z.enum(['openai', 'anthropic']).default('openai'),
   models: z.record(role, z.string().min(1))
 })
 export type CloudProvider = z.infer<typeof cloudProviderSchema>
@@ -118,7 +120,14 @@ export const fleetConfigShape = z.strictObject({
     idleTimeout: durationField.default(5 * 60_000),
     /** Consecutive failures before a target is skipped for breakerCoolDown. */
     breakerThreshold: z.number().int().positive().default(2),
-    breakerCoolDown: durationField.default(15_000)
+    breakerCoolDown: durationField.default(15_000),
+    /** Requests in flight to one upstream at most; more wait (gauge gpufleet_gateway_waiting_streams). */
+    maxStreamsPerUpstream: z.number().int().positive().max(100_000).default(1024),
+    /**
+     * Model names clients send (Claude Code's), as `*` globs, to the role that serves them; the first
+     * match wins, a `[1m]`-style suffix is ignored. A role name or catalog model is always itself.
+     */
+    modelMap: z.record(z.string().min(1).max(200), role).default({ 'claude-opus-*': 'analysis', 'claude-sonnet-*': 'code', 'claude-haiku-*': 'fast', 'claude-*': 'code' })
   }).prefault({}),
   alerts: z.strictObject({
     /** VRAM used above this (or above vramUsedPct of the card, whichever is lower); null: percentage only. */

@@ -1,2 +1,6 @@
 export * from './targets.js'
 export * from './breaker.js'
+export * from './model-map.js'
+export * from './route-document.js'
+export * from './sse.js'
+export * from './anthropic-openai.js'

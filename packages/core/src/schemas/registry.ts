@@ -4,6 +4,7 @@ import { inventorySchema, INVENTORY_SCHEMA } from './inventory.js'
 import { planSchema, PLAN_SCHEMA } from './plan.js'
 import { estimateDocumentSchema, ESTIMATE_SCHEMA } from './estimate.js'
 import { statusSchema, STATUS_SCHEMA } from './status.js'
+import { routeDocumentSchema, ROUTE_SCHEMA } from './route.js'
 
 /**
  * Every JSON document kind gpufleet writes, by the name of its schema file in docs/schemas/.
@@ -14,7 +15,8 @@ export const documentSchemas: Record<string, { id: string, schema: z.ZodType }> 
   inventory: { id: INVENTORY_SCHEMA, schema: inventorySchema },
   plan: { id: PLAN_SCHEMA, schema: planSchema },
   estimate: { id: ESTIMATE_SCHEMA, schema: estimateDocumentSchema },
-  status: { id: STATUS_SCHEMA, schema: statusSchema }
+  status: { id: STATUS_SCHEMA, schema: statusSchema },
+  route: { id: ROUTE_SCHEMA, schema: routeDocumentSchema }
 }
 
 /** The JSON Schema (draft 2020-12) of one document kind, as committed in docs/schemas/. */

@@ -1,0 +1,26 @@
+import type { Command } from 'commander'
+import { routeDocumentSchema, type RouteDocument } from '@gpufleet/core'
+import { renderTable } from '../format/table.js'
+import type { CliIo } from '../io.js'
+import { callAgent, remote, type RemoteOpts } from './remote.js'
+
+/** `gpufleet route --role ROLE`: the chain of targets the agent would try now, and why each is in or out. */
+export function registerRoute (program: Command, io: CliIo): void {
+  remote(program.command('route').description('the targets a running agent would try for a role, in order, and why each is in or out'))
+    .requiredOption('--role <role>', 'a role (chat, code…), a catalog model, or a client\'s model name (claude-sonnet-…)')
+    .option('--profile <name>', 'routing profile', 'default')
+    .option('--json', 'print the gpufleet.route/v1 document')
+    .action(async (opts: RemoteOpts & { role: string, profile: string }) => {
+      const doc = routeDocumentSchema.parse(await callAgent(opts.api, `/api/route?role=${encodeURIComponent(opts.role)}&profile=${encodeURIComponent(opts.profile)}`, opts.token))
+      io.out(opts.json === true ? JSON.stringify(doc, null, 2) : renderRoute(doc))
+    })
+}
+
+function renderRoute (doc: RouteDocument): string {
+  const first = doc.targets.find(t => t.usable)
+  return [
+    `${doc.host}: ${doc.role} (profile ${doc.profile}) → ${first?.label ?? 'nothing usable'}`,
+    '',
+    renderTable(['#', 'target', 'kind', 'usable', 'why not'], doc.targets.map((t, i) => [String(i + 1), t.label, t.kind, t.usable ? 'yes' : 'no', t.reason ?? '']))
+  ].join('\n')
+}
