@@ -183,6 +183,23 @@ function describeTransport (label: string, open: () => Promise<{ client: Client,
       expect(s.cannot.map(c => [c.host, c.gpu, c.code])).toEqual([['myia-ai-01', 0, 'excluded']])
     })
 
+    it('route is the chain of /api/route and `gpufleet route --json`, each target in or out with its reason', async () => {
+      const r = await call(client, 'route', { role: 'code' })
+      valid('route', r)
+      expect(r.structured).toEqual(await getJson(ai01, '/api/route?role=code'))
+      expect(r.structured).toEqual(JSON.parse(await cli(['route', '--role', 'code', '--api', ai01.api, '--json'])))
+      const targets = r.structured.targets as Array<{ label: string, usable: boolean, reason: string | null }>
+      expect(r.structured.host).toBe('myia-ai-01')
+      // The test agents run without cloud keys: every cloud target is out, and says why.
+      const clouds = targets.filter(t => t.label.startsWith('cloud:'))
+      expect(clouds.length).toBeGreaterThan(0)
+      for (const t of clouds) expect(t).toMatchObject({ usable: false, reason: expect.any(String) })
+      for (const t of targets) expect(r.text).toContain(t.label)
+      const unknown = await call(client, 'route', { role: 'no-such-role' })
+      expect(unknown.isError).toBe(true)
+      expect(unknown.text).toMatch(/no role or model "no-such-role"; known: .*code/)
+    })
+
     it('a malformed tool call is an MCP error, and the server keeps answering', async () => {
       const bad = await call(client, 'where_can_run', { contextLength: 'long' })
       expect(bad.isError).toBe(true)

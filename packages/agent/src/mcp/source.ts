@@ -1,10 +1,9 @@
 import type { IncomingMessage } from 'node:http'
-import { planSchema, statusSchema, type Plan, type StatusDocument } from '@gpufleet/core'
+import { planSchema, routeDocumentSchema, statusSchema, type Plan, type RouteDocument, type StatusDocument } from '@gpufleet/core'
 import type { z } from 'zod'
 import type { Handler } from '../http.js'
 import { catalogDocumentSchema, type CatalogDocument } from './catalog.js'
 import { FleetSourceError } from './errors.js'
-import { routeDocumentSchema, type RouteDocument } from './route-document.js'
 
 /** Everything the MCP tools read, each an answer of the agent's HTTP API (CONTRACT.md "Agent HTTP API"). */
 export interface FleetSource {

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { routeDocumentSchema } from '../route-document.js'
+import { routeDocumentSchema } from '@gpufleet/core'
 import { fleetTool } from './tool.js'
 
 export const routeTool = fleetTool({
@@ -11,8 +11,8 @@ export const routeTool = fleetTool({
   run: async (source, args) => {
     const route = await source.route(args.role)
     const lines = [
-      `${route.role} from ${route.host}${route.profile === null ? '' : ` (profile ${route.profile})`}:`,
-      ...route.targets.map((t, i) => `${i + 1}. ${t.label} (${t.kind}): ${t.usable ? 'in' : 'out'}${t.reason == null || t.reason === '' ? '' : ` — ${t.reason}`}`)
+      `${route.role} from ${route.host} (profile ${route.profile}):`,
+      ...route.targets.map((t, i) => `${i + 1}. ${t.label} (${t.kind}): ${t.usable ? 'in' : 'out'}${t.reason === null ? '' : ` — ${t.reason}`}`)
     ]
     return { structured: route, text: lines.join('\n') }
   }
