@@ -7,7 +7,9 @@ import { parse, stringify } from 'yaml'
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { CallToolResultSchema, McpError } from '@modelcontextprotocol/sdk/types.js'
 import type { Plan, StatusDocument } from '@gpufleet/core'
-import { Fleet, bin, type FleetNode } from '../cluster/harness.js'
+import { Ajv2020 } from 'ajv/dist/2020.js'
+import addFormats from 'ajv-formats'
+import { Fleet, bin, repoRoot, type FleetNode } from '../cluster/harness.js'
 import { httpClient, outputValidators, stdioClient } from './clients.js'
 
 const TOKEN = 'mcp-test-token-0123456789abcdef'
@@ -278,6 +280,20 @@ async function closedPort (): Promise<number> {
   await new Promise(resolve => server.close(resolve))
   return port
 }
+
+describe('GET /api/catalog, what the tools size models with', () => {
+  it('is the agent\'s catalog and policy, valid against docs/schemas/catalog.schema.json, with no secret in it', async () => {
+    const doc = await getJson<{ schema: string, models: Array<{ name: string }>, policy: { reserve: number, exclude: unknown[] } }>(po2026, '/api/catalog', TOKEN)
+    const ajv = new Ajv2020({ strict: false })
+    addFormats.default(ajv)
+    const validate = ajv.compile(JSON.parse(readFileSync(join(repoRoot, 'docs/schemas/catalog.schema.json'), 'utf8')) as object)
+    expect(validate(doc), ajv.errorsText(validate.errors)).toBe(true)
+    expect(doc.models.map(m => m.name)).toContain('mixtral:8x7b')
+    expect(doc.policy).toMatchObject({ reserve: 2 * GiB, exclude: [{ match: { computeCapability: '>=12.0' }, reason: 'CUDA build of the backend has no sm_120 kernels' }] })
+    expect(JSON.stringify(doc)).not.toContain(TOKEN)
+    expect(JSON.stringify(doc)).not.toContain('apiKeyEnv')
+  })
+})
 
 describe('gpufleet mcp without an agent', { timeout: 20_000 }, () => {
   it('keeps serving and answers each tool call with the one-line reason', async () => {

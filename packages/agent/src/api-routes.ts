@@ -1,9 +1,8 @@
-import { computePlan, renderReport, type Alert, type FleetConfig, type HostReport, type Inventory, type Plan, type StatusDocument } from '@gpufleet/core'
+import { catalogDocument, computePlan, renderReport, type Alert, type FleetConfig, type HostReport, type Inventory, type Plan, type StatusDocument } from '@gpufleet/core'
 import type { Handler, RawHandler, RouteResult } from './http.js'
 import { GATEWAY_ENDPOINTS, type Gateway, type GatewayPath } from './gateway/gateway.js'
 import type { AgentMetrics } from './metrics.js'
 import { handleCountTokens, handleMessages } from './gateway/messages.js'
-import { catalogDocument } from './mcp/catalog.js'
 
 /** What the HTTP routes read from the agent. */
 export interface RouteSource {

@@ -2,7 +2,6 @@ export { createFleetMcpServer, RESOURCES as MCP_RESOURCES, type McpServerInfo } 
 export { serveMcpStdio } from './stdio.js'
 export { mcpEndpoint, type McpEndpointInit } from './http-endpoint.js'
 export { apiFleetSource, httpApiGet, routesApiGet, type ApiGet, type FleetSource } from './source.js'
-export { catalogDocument, catalogDocumentSchema, CATALOG_SCHEMA, type CatalogDocument } from './catalog.js'
 export { FleetSourceError } from './errors.js'
 export { InvalidModelInputError } from './tools/model-input.js'
 export { InvalidEstimateInputError } from './tools/estimate.js'

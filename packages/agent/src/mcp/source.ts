@@ -1,8 +1,7 @@
 import type { IncomingMessage } from 'node:http'
-import { planSchema, routeDocumentSchema, statusSchema, type Plan, type RouteDocument, type StatusDocument } from '@gpufleet/core'
+import { catalogDocumentSchema, planSchema, routeDocumentSchema, statusSchema, type CatalogDocument, type Plan, type RouteDocument, type StatusDocument } from '@gpufleet/core'
 import type { z } from 'zod'
 import type { Handler } from '../http.js'
-import { catalogDocumentSchema, type CatalogDocument } from './catalog.js'
 import { FleetSourceError } from './errors.js'
 
 /** Everything the MCP tools read, each an answer of the agent's HTTP API (CONTRACT.md "Agent HTTP API"). */

@@ -1,6 +1,5 @@
 import { z } from 'zod'
-import { InvalidInputError, KV_CACHE_TYPES, catalogModelSchema, type CatalogModel } from '@gpufleet/core'
-import type { CatalogDocument } from '../catalog.js'
+import { InvalidInputError, KV_CACHE_TYPES, catalogModelSchema, type CatalogDocument, type CatalogModel } from '@gpufleet/core'
 
 /** A model named from the catalog, or described by its size: what where_can_run and estimate take. */
 export const modelInputShape = {

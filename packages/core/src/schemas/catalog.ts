@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { catalogModelSchema, fleetConfigSchema, type FleetConfig } from '@gpufleet/core'
+import { catalogModelSchema, fleetConfigSchema, type FleetConfig } from '../config/schema.js'
 
 export const CATALOG_SCHEMA = 'gpufleet.catalog/v1'
 
