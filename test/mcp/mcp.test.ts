@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
+import { request } from 'node:http'
 import { createServer, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -280,6 +281,25 @@ async function closedPort (): Promise<number> {
   await new Promise(resolve => server.close(resolve))
   return port
 }
+
+describe('DNS rebinding', () => {
+  /** A raw request, so the Host header can be what a rebound web page would send. */
+  const raw = async (headers: Record<string, string>): Promise<number> => await new Promise((resolve, reject) => {
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } })
+    const url = new URL('/mcp', ai01.api)
+    const req = request({ host: url.hostname, port: url.port, path: '/mcp', method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers } }, res => { res.resume(); resolve(res.statusCode ?? 0) })
+    req.on('error', reject)
+    req.end(body)
+  })
+
+  it('an agent without a token answers /mcp only to requests naming it by a loopback address', async () => {
+    const port = new URL(ai01.api).port
+    expect(await raw({ host: `evil.example:${port}` })).toBe(403)
+    expect(await raw({ host: `127.0.0.1:${port}`, origin: 'http://evil.example' })).toBe(403)
+    expect(await raw({ host: `localhost:${port}`, origin: 'http://localhost:6274' })).toBe(200)
+    expect(await raw({ host: `127.0.0.1:${port}` })).toBe(200)
+  })
+})
 
 describe('GET /api/catalog, what the tools size models with', () => {
   it('is the agent\'s catalog and policy, valid against docs/schemas/catalog.schema.json, with no secret in it', async () => {
