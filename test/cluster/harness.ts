@@ -47,7 +47,7 @@ async function freePort (): Promise<number> {
   }
 }
 
-async function run (args: string[]): Promise<string> {
+export async function run (args: string[]): Promise<string> {
   return await new Promise((resolve, reject) => {
     const p = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''

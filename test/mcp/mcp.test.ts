@@ -10,7 +10,7 @@ import { CallToolResultSchema, McpError } from '@modelcontextprotocol/sdk/types.
 import type { Plan, StatusDocument } from '@gpufleet/core'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
-import { Fleet, bin, repoRoot, type FleetNode } from '../cluster/harness.js'
+import { Fleet, bin, repoRoot, run as cli, type FleetNode } from '../cluster/harness.js'
 import { httpClient, outputValidators, stdioClient } from './clients.js'
 
 const TOKEN = 'mcp-test-token-0123456789abcdef'
@@ -27,17 +27,6 @@ async function getJson<T> (node: FleetNode, path: string, token?: string): Promi
   const res = await fetch(`${node.api}${path}`, { headers: token === undefined ? {} : { authorization: `Bearer ${token}` } })
   if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`)
   return await res.json() as T
-}
-
-async function cli (args: string[]): Promise<string> {
-  return await new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    let err = ''
-    p.stdout.on('data', (d: Buffer) => { out += d.toString() })
-    p.stderr.on('data', (d: Buffer) => { err += d.toString() })
-    p.on('close', code => { if (code === 0) resolve(out); else reject(new Error(`gpufleet ${args.join(' ')}: ${err}`)) })
-  })
 }
 
 /** The document is dated by the newest report it read: hosts report every heartbeat, so two reads a moment apart differ there only. */
@@ -173,7 +162,7 @@ function describeTransport (label: string, open: () => Promise<{ client: Client,
       expect(unplaced.code).toBe('too-large')
       expect(s.requirement.bytes).toBe(unplaced.needBytes)
       expect(s.offload).toMatchObject({ host: 'myia-ai-01', gpu: 1, capacityBytes: unplaced.largestFreeBytes, decodeTokensPerSecond: unplaced.offloadedTokensPerSecond })
-      expect(r.text).toContain('Fits on no GPU')
+      expect(r.text).toContain('Fits on no single GPU')
     })
 
     it('where_can_run: a model given by its size is sized like `gpufleet estimate`; a small one fits every eligible GPU but the excluded one', async () => {

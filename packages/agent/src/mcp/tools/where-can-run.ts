@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { formatBytes, hostSlots, modelRequirement, speedOn, type GpuSlot, type Plan } from '@gpufleet/core'
+import { RUNTIME_MINIMUM_BYTES, formatBytes, hostSlots, modelRequirement, speedOn, type GpuSlot, type Plan } from '@gpufleet/core'
 import { fleetTool } from './tool.js'
 import { modelInputShape, resolveModel } from './model-input.js'
 
@@ -36,7 +36,12 @@ const output = z.object({
     code: z.enum(['offline', 'no-gpu', 'excluded', 'too-small']),
     reason: z.string()
   })),
-  /** When no GPU can hold it: the speed partly run from system RAM on the largest eligible GPU. */
+  /**
+   * With policy.allowSplit, when no single GPU holds it: hosts whose eligible GPUs together do (the
+   * planner's rule: the model plus one runtime minimum per extra GPU within their summed capacity).
+   */
+  split: z.array(z.object({ host: z.string(), gpus: z.array(z.number().int().nonnegative()), capacityBytes: bytes })),
+  /** When no GPU (nor split) can hold it: the speed partly run from system RAM on the largest eligible GPU. */
   offload: z.object({ host: z.string(), gpu: z.number().int().nonnegative(), capacityBytes: bytes, decodeTokensPerSecond: tokensPerSecond }).nullable(),
   planTerm: z.number().int().nonnegative().nullable()
 })
@@ -93,9 +98,10 @@ export const whereCanRunTool = fleetTool({
       }
     }
     fits.sort((a, b) => (b.decodeTokensPerSecond ?? -1) - (a.decodeTokensPerSecond ?? -1) || byName(a.host, b.host) || a.gpu - b.gpu)
+    const split = fits.length > 0 || !policy.allowSplit ? [] : splitHosts(eligible, req.bytes)
     // The planner's choice for a model too large anywhere: the largest eligible GPU, ties by host then index.
     const largest = [...eligible].sort((a, b) => b.capacityBytes - a.capacityBytes || byName(a.host, b.host) || a.gpu - b.gpu)[0]
-    const offload = fits.length > 0 || largest === undefined
+    const offload = fits.length > 0 || split.length > 0 || largest === undefined
       ? null
       : { host: largest.host, gpu: largest.gpu, capacityBytes: largest.capacityBytes, decodeTokensPerSecond: round1(speedOn([largest], req, model.params, model.activeParams, policy.ramBandwidthGBs, largest.capacityBytes)) }
     const structured: Output = {
@@ -103,12 +109,22 @@ export const whereCanRunTool = fleetTool({
       requirement: { bytes: req.bytes, fit: policy.fit, source: req.source, estimate: { weightsBytes: req.estimate.weightsBytes, kvCacheBytes: req.estimate.kvCacheBytes, overheadBytes: req.estimate.overheadBytes, totalBytes: req.estimate.totalBytes } },
       fits,
       cannot,
+      split,
       offload,
       planTerm: status.plan?.term ?? null
     }
     return { structured, text: summary(structured) }
   }
 })
+
+/** Hosts with several eligible GPUs whose summed capacity holds the model, as the planner allows a split. */
+function splitHosts (eligible: GpuSlot[], need: number): Output['split'] {
+  const byHost = new Map<string, GpuSlot[]>()
+  for (const s of eligible) byHost.set(s.host, [...(byHost.get(s.host) ?? []), s])
+  return [...byHost].filter(([, slots]) => slots.length > 1)
+    .map(([host, slots]) => ({ host, gpus: slots.map(s => s.gpu), capacityBytes: slots.reduce((sum, s) => sum + s.capacityBytes, 0) }))
+    .filter(h => need + RUNTIME_MINIMUM_BYTES <= h.capacityBytes)
+}
 
 function summary (o: Output): string {
   const speed = (t: number | null): string => t === null ? 'speed unknown' : `~${t} tokens/s`
@@ -117,7 +133,8 @@ function summary (o: Output): string {
     lines.push(`Fits on ${o.fits.length} GPU(s):`)
     for (const f of o.fits) lines.push(`- ${f.host} GPU ${f.gpu} (${f.gpuModel}): ${formatBytes(f.capacityBytes)} usable, ${speed(f.decodeTokensPerSecond)}; plan there: ${f.plan.models.length === 0 ? 'nothing' : `${f.plan.models.join(', ')} (${formatBytes(f.plan.assignedBytes)})`}${f.plan.fitsBesidePlan ? '' : ', not enough left beside it'}`)
   } else {
-    lines.push('Fits on no GPU now.')
+    lines.push('Fits on no single GPU now.')
+    for (const h of o.split) lines.push(`Split across GPUs ${h.gpus.join('+')} of ${h.host} (${formatBytes(h.capacityBytes)} usable together; policy.allowSplit).`)
     if (o.offload !== null) lines.push(`Partly offloaded to system RAM on ${o.offload.host} GPU ${o.offload.gpu} (${formatBytes(o.offload.capacityBytes)} usable): ${speed(o.offload.decodeTokensPerSecond)}.`)
   }
   for (const c of o.cannot) lines.push(`- not ${c.host}${c.gpu === null ? '' : ` GPU ${c.gpu}`}: ${c.reason}`)
