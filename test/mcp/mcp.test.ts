@@ -305,17 +305,33 @@ describe('GET /api/catalog, what the tools size models with', () => {
 })
 
 describe('gpufleet mcp without an agent', { timeout: 20_000 }, () => {
-  it('keeps serving and answers each tool call with the one-line reason', async () => {
+  it('keeps serving and answers each tool call with the one-line reason; a model given by its size is still estimated', async () => {
     const port = await closedPort()
     const { client } = await stdioClient(`http://127.0.0.1:${port}`)
     const r = await call(client, 'fleet_status')
     expect(r.isError).toBe(true)
     expect(r.text).toBe(`no agent at http://127.0.0.1:${port}/ (ECONNREFUSED)`)
+    const estimate = await call(client, 'estimate', { params: '8B', quantization: 'Q4_K_M' })
+    expect(estimate.isError).toBe(false)
+    expect(estimate.text).toMatch(/^8B params Q4_K_M: /)
     await client.close()
   })
 
   it('a bad --api is a usage error (exit 2)', async () => {
     const code = await new Promise<number | null>(resolve => { spawn(process.execPath, [bin, 'mcp', '--api', 'not a url'], { stdio: 'ignore' }).on('close', resolve) })
     expect(code).toBe(2)
+  })
+
+  it('a line on stdin that is not JSON-RPC is reported on stderr, and the next request is answered', async () => {
+    const p = spawn(process.execPath, [bin, 'mcp', '--api', `http://127.0.0.1:${await closedPort()}`], { stdio: ['pipe', 'pipe', 'pipe'] })
+    let out = ''
+    let err = ''
+    p.stdout.on('data', (d: Buffer) => { out += d.toString() })
+    p.stderr.on('data', (d: Buffer) => { err += d.toString() })
+    const exited = new Promise<number | null>(resolve => p.on('close', resolve))
+    p.stdin.end(['{not json', JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }), ''].join('\n'))
+    expect(await exited).toBe(0)
+    expect(err).toMatch(/^gpufleet mcp: .*JSON/m)
+    expect(JSON.parse(out.trim().split('\n')[0]!)).toMatchObject({ id: 1, result: { serverInfo: { name: 'gpufleet' } } })
   })
 })

@@ -8,6 +8,8 @@ import type { FleetSource } from './source.js'
  */
 export async function serveMcpStdio (source: FleetSource, info: McpServerInfo): Promise<void> {
   const server = createFleetMcpServer(source, info)
+  // A line that is not JSON-RPC is dropped by the SDK; say so on stderr, the only place left to say it.
+  server.server.onerror = err => { process.stderr.write(`gpufleet mcp: ${err.message.split('\n')[0] ?? err.name}\n`) }
   const transport = new StdioServerTransport()
   const closed = new Promise<void>(resolve => { transport.onclose = resolve })
   await server.connect(transport)

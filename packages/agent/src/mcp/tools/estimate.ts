@@ -21,13 +21,13 @@ export const estimateTool = fleetTool({
   }),
   output: estimateDocumentSchema,
   run: async (source, args) => {
-    const { model, inCatalog } = resolveModel(args, await source.catalog())
+    const { model, inCatalog } = await resolveModel(args, async () => await source.catalog())
     const gpu = args.gpu === undefined ? undefined : matchGpu(args.gpu)
     if (args.gpu !== undefined && gpu === undefined) throw new InvalidEstimateInputError(`gpu: "${args.gpu}" is not in the GPU table; give bandwidthGBs instead`)
     let vramBytes: number | undefined
     try { vramBytes = typeof args.vram === 'string' ? parseSize(args.vram) : args.vram } catch (err) { throw new InvalidEstimateInputError(`vram: ${(err as Error).message}`) }
     const { document } = estimateDocument({ shape: catalogModelShape(model), name: inCatalog || args.model !== undefined ? model.name : undefined, gpu, bandwidthGBs: args.bandwidthGBs, vramBytes })
-    const lines = [`${document.model.name ?? `${document.model.params} params ${document.model.quantization}`}: ${formatBytes(document.totalBytes, { digits: 2 })} (weights ${formatBytes(document.weightsBytes, { digits: 2 })}, KV cache ${formatBytes(document.kvCacheBytes, { digits: 2 })} at ${document.model.contextLength} tokens, overhead ${formatBytes(document.overheadBytes, { digits: 2 })})`]
+    const lines = [`${document.model.name ?? `${Math.round(document.model.params / 1e8) / 10}B params ${document.model.quantization}`}: ${formatBytes(document.totalBytes, { digits: 2 })} (weights ${formatBytes(document.weightsBytes, { digits: 2 })}, KV cache ${formatBytes(document.kvCacheBytes, { digits: 2 })} at ${document.model.contextLength} tokens, overhead ${formatBytes(document.overheadBytes, { digits: 2 })})`]
     if (document.decodeTokensPerSecond !== undefined) lines.push(`decode ~${document.decodeTokensPerSecond} tokens/s at ${document.bandwidthGBs ?? '?'} GB/s${document.gpu === undefined ? '' : ` (${document.gpu.name})`}${document.fits === false ? `; does not fit: ${Math.round((document.gpuFraction ?? 0) * 100)} % of the weights in VRAM, the rest from system RAM` : ''}`)
     return { structured: document, text: lines.join('\n') }
   }

@@ -23,13 +23,15 @@ export class InvalidModelInputError extends InvalidInputError {
 /**
  * The model as a catalog entry, so the planner's own rules size it. A catalog model keeps its VRAM
  * figures unless another context is asked for (they were written for its own context): then it
- * is estimated, like a model given by its size.
+ * is estimated, like a model given by its size. The catalog is only fetched for a catalog name:
+ * a model given by its size is estimated even when no agent answers.
  */
-export function resolveModel (input: ModelInput, catalog: CatalogDocument): { model: CatalogModel, inCatalog: boolean } {
+export async function resolveModel (input: ModelInput, catalog: () => Promise<CatalogDocument>): Promise<{ model: CatalogModel, inCatalog: boolean }> {
   if (input.params === undefined && input.quantization === undefined) {
     if (input.model === undefined) throw new InvalidModelInputError('give model (a catalog name), or params and quantization')
-    const entry = catalog.models.find(m => m.name === input.model)
-    if (entry === undefined) throw new InvalidModelInputError(`model "${input.model}" is not in the catalog (have: ${catalog.models.map(m => m.name).join(', ')}); give params and quantization for another model`)
+    const { models } = await catalog()
+    const entry = models.find(m => m.name === input.model)
+    if (entry === undefined) throw new InvalidModelInputError(`model "${input.model}" is not in the catalog (have: ${models.map(m => m.name).join(', ')}); give params and quantization for another model`)
     const contextChanged = input.contextLength !== undefined && input.contextLength !== entry.contextLength
     return { model: { ...entry, ...(contextChanged ? { contextLength: input.contextLength, vram: undefined } : {}), ...(input.kvType !== undefined ? { kvType: input.kvType } : {}) }, inCatalog: true }
   }

@@ -64,7 +64,7 @@ export const whereCanRunTool = fleetTool({
   output,
   run: async (source, args) => {
     const [status, catalog] = await Promise.all([source.status(), source.catalog()])
-    const { model, inCatalog } = resolveModel(args, catalog)
+    const { model, inCatalog } = await resolveModel(args, async () => catalog)
     const { policy } = catalog
     const req = modelRequirement(model, policy.fit)
     const fits: Output['fits'] = []
