@@ -20,6 +20,7 @@ import type { PlanApplier } from './apply/applier.js'
 import { measureModels, mergeMeasured } from './apply/bench-models.js'
 import type { OllamaControl } from '@gpufleet/probe'
 import { apiRoutes, gatewayRoutes } from './api-routes.js'
+import { mcpEndpoint } from './mcp/http-endpoint.js'
 import { Gateway } from './gateway/gateway.js'
 import { ReadingsHistory } from './history.js'
 import { LiveHub } from './live.js'
@@ -210,7 +211,8 @@ export class Agent extends EventEmitter<AgentEvents> {
       psk = await loadSwarmKey(pskPath)
     }
     // The API port is bound first: a port in use fails fast, before anything touches the network.
-    this.api = new ApiServer({ listen: this.config.api.listen, token: this.config.api.token, routes: this.routes(), posts: { ...gatewayRoutes(this.gateway), '/api/bench-models': async (_req, res) => { await this.serveBenchModels(res) } }, dashboardDir: findDashboardDir() })
+    const routes = this.routes()
+    this.api = new ApiServer({ listen: this.config.api.listen, token: this.config.api.token, routes, posts: { ...gatewayRoutes(this.gateway), '/api/bench-models': async (_req, res) => { await this.serveBenchModels(res) }, '/mcp': mcpEndpoint({ routes, log: this.log.child({ component: 'mcp' }) }) }, dashboardDir: findDashboardDir() })
     this.store = await FleetStore.open(this.path(this.config.dataDir), this.clock)
     if (this.store.recovered !== null) {
       this.log.error({ dataDir: this.path(this.config.dataDir), movedTo: this.store.recovered.movedTo, reason: this.store.recovered.reason }, 'the inventory store was damaged: kept aside, starting empty and resyncing from peers')

@@ -1,4 +1,4 @@
-import { computePlan, renderReport, type Alert, type FleetConfig, type HostReport, type Inventory, type Plan, type StatusDocument } from '@gpufleet/core'
+import { catalogDocument, computePlan, renderReport, type Alert, type FleetConfig, type HostReport, type Inventory, type Plan, type StatusDocument } from '@gpufleet/core'
 import type { Handler, RawHandler, RouteResult } from './http.js'
 import { GATEWAY_ENDPOINTS, type Gateway, type GatewayPath } from './gateway/gateway.js'
 import type { AgentMetrics } from './metrics.js'
@@ -31,6 +31,7 @@ export function apiRoutes (src: RouteSource): Record<string, Handler> {
     '/api/inventory': () => json(src.inventory()),
     '/api/plan': () => { const plan = src.plan(); return plan === null ? json({ error: 'no plan yet' }, 404) : json(plan) },
     '/api/alerts': () => json(src.alerts()),
+    '/api/catalog': () => json(catalogDocument(src.config)),
     // Cheap views for monitoring scripts that poll often: counts, and one host at a time.
     '/api/summary': () => {
       const hosts = src.hosts()

@@ -3,6 +3,7 @@ import { registerAgent } from './commands/agent.js'
 import { registerDemo } from './commands/demo.js'
 import { registerEstimate } from './commands/estimate.js'
 import { registerInit } from './commands/init.js'
+import { registerMcp } from './commands/mcp.js'
 import { registerPlan } from './commands/plan.js'
 import { registerProbe } from './commands/probe.js'
 import { registerRemote } from './commands/remote.js'
@@ -30,6 +31,7 @@ export function buildProgram (io: CliIo = processIo): Command {
   registerRoute(program, io)
   registerDemo(program, io)
   registerService(program, io)
+  registerMcp(program, io)
   for (const command of program.commands) command.exitOverride()
   return program
 }

@@ -1,7 +1,6 @@
 import type { Command } from 'commander'
 import {
-  InvalidInputError, KV_CACHE_TYPES, catalogModelShape, estimateDecodeSpeed, estimateMemory, formatBytes, matchGpu, parseCount,
-  ESTIMATE_SCHEMA, estimateDocumentSchema, parseSize, type EstimateDocument, type GpuSpec, type KvCacheType, type ModelShape
+  InvalidInputError, KV_CACHE_TYPES, catalogModelShape, estimateDocument, formatBytes, matchGpu, parseCount, parseSize, type GpuSpec, type KvCacheType, type ModelShape
 } from '@gpufleet/core'
 import { loadConfigFiles } from '../inputs/config.js'
 import type { CliIo } from '../io.js'
@@ -87,21 +86,7 @@ async function runEstimate (opts: EstimateOptions): Promise<string> {
     if (gpu === undefined) throw new InvalidInputError(`--gpu: "${opts.gpu}" is not in the GPU table; give --bandwidth GB/s instead`)
   }
   const bandwidth = positiveNumber('--bandwidth', opts.bandwidth) ?? gpu?.bandwidthGBs
-  const memory = estimateMemory(shape, { metal: gpu?.vendor === 'apple' })
-  const vramBytes = opts.vram !== undefined ? parseSizeFlag(opts.vram) : gpu?.vramGiB != null ? gpu.vramGiB * 1024 ** 3 : undefined
-  const speed = bandwidth === undefined ? undefined : estimateDecodeSpeed({ memory, params: shape.params, activeParams: shape.activeParams, bandwidthGBs: bandwidth, vendor: gpu?.vendor, segment: gpu?.segment, vramBytes })
-  const doc: EstimateDocument = estimateDocumentSchema.parse({
-    schema: ESTIMATE_SCHEMA,
-    model: { ...(opts.model !== undefined ? { name: opts.model } : {}), params: shape.params, activeParams: shape.activeParams ?? shape.params, quantization: shape.quantization.toUpperCase(), bitsPerWeight: memory.bitsPerWeight, contextLength: shape.contextLength, kvType: shape.kvType ?? 'f16', architecture: memory.architecture },
-    weightsBytes: memory.weightsBytes,
-    kvCacheBytes: memory.kvCacheBytes,
-    overheadBytes: memory.overheadBytes,
-    totalBytes: memory.totalBytes,
-    ...(gpu !== undefined ? { gpu: { name: gpu.name, vendor: gpu.vendor, bandwidthGBs: gpu.bandwidthGBs, vramBytes: gpu.vramGiB === null ? null : gpu.vramGiB * 1024 ** 3 } } : {}),
-    ...(speed !== undefined
-      ? { bandwidthGBs: bandwidth, efficiency: speed.efficiency, decodeTokensPerSecond: Math.round(speed.decodeTokensPerSecond * 10) / 10, ...(vramBytes !== undefined ? { vramBytes, fits: speed.fits, gpuFraction: Math.round(speed.gpuFraction * 1000) / 1000 } : {}) }
-      : {})
-  })
+  const { document: doc, speed } = estimateDocument({ shape, name: opts.model, gpu, bandwidthGBs: bandwidth, vramBytes: opts.vram !== undefined ? parseSizeFlag(opts.vram) : undefined })
   if (opts.json === true) return JSON.stringify(doc, null, 2)
   const lines = [
     `weights    ${formatBytes(doc.weightsBytes, { digits: 2 })} (${doc.model.bitsPerWeight} bits/weight)`,

@@ -4,3 +4,4 @@ export { estimateMemory, estimateDecodeSpeed, InvalidModelShapeError, RUNTIME_MI
 export type { ModelShape, MemoryEstimate, SpeedInput, SpeedEstimate } from './estimate.js'
 export { modelRequirement, catalogModelShape } from './requirement.js'
 export { shapeFromMetadata, type ModelMetadataInput } from './metadata.js'
+export { estimateDocument, type EstimateDocumentInput } from './document.js'

@@ -153,8 +153,11 @@ function explainUnplaced (config: PlanInput['config'], requirements: Map<string,
   return out
 }
 
-/** Estimated decode speed of a model on these GPUs (slowest GPU bounds a split), null without bandwidth. */
-function speedOn (gpus: GpuSlot[], req: ModelRequirement, params: number, activeParams: number | undefined, ramBandwidthGBs: number, vramBytes?: number): number | null {
+/**
+ * Estimated decode speed of a model on these GPUs (slowest GPU bounds a split), null without
+ * bandwidth. With `vramBytes` below the model's size, the rest is read from system RAM (offload).
+ */
+export function speedOn (gpus: GpuSlot[], req: ModelRequirement, params: number, activeParams: number | undefined, ramBandwidthGBs: number, vramBytes?: number): number | null {
   const bandwidths = gpus.map(g => g.bandwidthGBs ?? matchGpu(g.model, g.totalBytes)?.bandwidthGBs ?? null)
   if (bandwidths.some(b => b === null)) return null
   const first = gpus[0]!

@@ -1,0 +1,7 @@
+export { createFleetMcpServer, RESOURCES as MCP_RESOURCES, type McpServerInfo } from './server.js'
+export { serveMcpStdio } from './stdio.js'
+export { mcpEndpoint, type McpEndpointInit } from './http-endpoint.js'
+export { apiFleetSource, httpApiGet, routesApiGet, type ApiGet, type FleetSource } from './source.js'
+export { FleetSourceError } from './errors.js'
+export { InvalidModelInputError } from './tools/model-input.js'
+export { InvalidEstimateInputError } from './tools/estimate.js'
