@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream'
 import type { WebSocket, WebSocketServer } from 'ws'
 import type { Logger } from 'pino'
 import { requestUrl } from './http.js'
+import { RecentEvents } from './history.js'
 
 /** The subprotocol the dashboard speaks; browsers cannot set headers, so the token may ride as `bearer.<token>`. */
 export const LIVE_PROTOCOL = 'gpufleet.v1'
@@ -46,6 +47,7 @@ export class LiveHub {
   private readonly maxClients: number
   private readonly pinger: NodeJS.Timeout
   readonly stats = { sent: 0, dropped: 0, resnapshots: 0 }
+  private readonly recent = new RecentEvents<Readonly<Record<string, unknown>> & { type: string }>()
 
   constructor (private readonly init: LiveHubInit) {
     this.high = init.highWaterBytes ?? 1024 * 1024
@@ -97,13 +99,14 @@ export class LiveHub {
   }
 
   private sendSnapshot (client: Client): void {
-    client.ws.send(JSON.stringify({ type: 'snapshot', ...this.init.snapshot() }))
+    client.ws.send(JSON.stringify({ type: 'snapshot', ...this.init.snapshot(), events: this.recent.list() }))
     client.behindSince = null
     this.stats.sent++
   }
 
   /** Sends one event to every client, serialized once. */
   broadcast (event: Readonly<Record<string, unknown>> & { type: string }): void {
+    this.recent.add(event)
     if (this.clients.size === 0) return
     const text = JSON.stringify(event)
     const now = Date.now()

@@ -12,7 +12,9 @@ const roosync = (JSON.parse(read('configs/roosync/inventory.json')) as Inventory
 /** Compares with the golden file; UPDATE_GOLDEN=1 rewrites it (then review the diff). */
 function expectGolden (name: string, actual: string): void {
   const file = join(goldenDir, name)
-  if (process.env.UPDATE_GOLDEN === '1' || !existsSync(file)) writeFileSync(file, actual)
+  // A missing golden fails (a first run cannot pass by writing its own expectation).
+  if (process.env.UPDATE_GOLDEN === '1') writeFileSync(file, actual)
+  expect(existsSync(file), `${name} missing: run with UPDATE_GOLDEN=1 and review it`).toBe(true)
   expect(actual).toBe(readFileSync(file, 'utf8'))
 }
 
@@ -51,7 +53,7 @@ describe('GPU spec document', () => {
   it('tells the truth the hand-made document got wrong', () => {
     const fr = render(roosync, 'fr')
     expect(fr).toContain('### myia-po-2026 (Poste)')
-    expect(fr).toMatch(/GPU 0 : 16 Gio \(17 Go\) — source : simulated/)
+    expect(fr).toMatch(/GPU 0 : 16 Gio \(17 Go\) — source : simulée/)
     expect(fr).toContain('**Statut collecte :** 5/5 machines documentées (dont 5 simulées)')
     expect(fr).toContain('myia-ai-01 GPU 0 (NVIDIA GeForce RTX 5060 Ti) : CUDA build of the backend has no sm_120 kernels')
     const partialFr = render(partial, 'fr')
@@ -62,5 +64,33 @@ describe('GPU spec document', () => {
     const partialEn = render(partial, 'en')
     expect(partialEn).toContain('**Collection status:** 3/5 machines documented')
     expect(partialEn).toContain('### myia-po-2023 (Worker, offline)')
+  })
+
+  it('speaks of one machine in the singular, and calls the plan term by its name', () => {
+    const lone = [roosync[0]!]
+    const loneConfig = { ...config, report: { ...config.report, hosts: [] } }
+    const plan = computePlan({ hosts: lone, config: loneConfig })
+    const fr = renderReport({ hosts: lone, plan, config: loneConfig, lang: 'fr' })
+    const en = renderReport({ hosts: lone, plan, config: loneConfig, lang: 'en' })
+    expect(fr).toContain('de 1 machine du système')
+    expect(fr).toContain('(1 machine)')
+    expect(fr).toContain('1/1 machine documentée (dont 1 simulée)')
+    expect(en).toContain('1/1 machine documented')
+    expect(en).toContain('of the 1 machine of the')
+    expect(fr).toContain('**Mandat du plan :** 0')
+    expect(en).toContain('**Plan term:** 0')
+    expect(fr).not.toContain('Version :')
+    expect(fr).toContain('**Capacité de calcul CUDA** :')
+  })
+
+  it('renders every planner reason in the document\'s language, with its number formats', () => {
+    const fr = render(roosync, 'fr')
+    const en = render(roosync, 'en')
+    expect(fr).toMatch(/tient sur myia-ai-01 mais n'a pas été retenu \(qualité [\d,]+ ; poids des rôles : code ×3\) — myia-ai-01 : code → glm-4\.7 \(qualité 7\)/)
+    expect(en).toMatch(/fits on myia-ai-01 but was not chosen \(quality [\d.]+; role weights: code ×3\) — myia-ai-01: code → glm-4\.7 \(quality 7\)/)
+    for (const english of ['needs ', 'not chosen', 'largest eligible', 'VRAM taken', 'source : simulated']) expect(fr).not.toContain(english)
+    for (const french of ['nécessite', 'retenu', 'prise par', 'qualité']) expect(en).not.toContain(french)
+    expect(fr).toContain('qualité 6,5')
+    expect(en).toContain('quality 6.5')
   })
 })

@@ -18,7 +18,7 @@ describe('nvidia-smi through a real process', () => {
     const calls: string[][] = []
     const exec: ExecFn = async (file, args, options) => { calls.push([...args]); return await execWithFixture('dual-3060')(file, args, options) }
     const result = await queryNvidiaSmi(fakeNvidiaSmi, { exec })
-    expect(calls).toEqual([['--query-gpu=index,uuid,name,pci.bus_id,driver_version,memory.total,memory.used,utilization.gpu,temperature.gpu,power.draw,compute_cap', '--format=csv,noheader,nounits']])
+    expect(calls).toEqual([['--query-gpu=index,uuid,name,pci.bus_id,driver_version,memory.total,memory.used,utilization.gpu,temperature.gpu,power.draw,clocks.sm,clocks.mem,compute_cap', '--format=csv,noheader,nounits']])
     expect(result.rows).toHaveLength(2)
     expect(result.computeCapQueried).toBe(true)
   })

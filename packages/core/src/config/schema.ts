@@ -104,7 +104,12 @@ export const fleetConfigShape = z.strictObject({
     /** System-RAM bandwidth (GB/s) assumed for the offloaded part of a model that does not fit. */
     ramBandwidthGBs: z.number().positive().default(50),
     /** Delete models the plan dropped from disk (else they are only unloaded). */
-    prune: z.boolean().default(false)
+    prune: z.boolean().default(false),
+    /**
+     * How much each role counts in the planner's objective (Σ weight × best quality per role);
+     * roles not listed weigh 1. The default favours `code`, for a team of coding agents.
+     */
+    roleWeights: z.record(z.string().min(1), z.number().min(0).max(1000)).default({ code: 3 })
   }).prefault({}),
   /** The OpenAI-compatible endpoint on the api address (docs/gateway.md). */
   gateway: z.strictObject({

@@ -18,10 +18,14 @@ export type GpuHistory = Record<string, GpuSample[]>
 /** The first message on `/ws`, and the one a client that fell behind gets again. */
 export type LiveSnapshot = StatusDocument & {
   type: 'snapshot'
-  /** The last minutes of every GPU's readings. */
+  /** The last hour of every GPU's readings. */
   history: GpuHistory
+  /** The last 24 hours, downsampled to bucket means (5 min by default). */
+  history24h?: GpuHistory
   /** Each host's API address (HOST:PORT) as it announced it, for links to other nodes' dashboards. */
   apis: Record<string, string | null>
+  /** The node's recent events, newest first, so a page opened now has its Events panel filled. */
+  events?: LiveEvent[]
 }
 
 /** The change events of `/ws` after its snapshot. `at` is the sending node's clock. */
@@ -31,6 +35,8 @@ export type LiveEvent = { at: string } & (
   | { type: 'leader:changed', leader: string | null, term: number, leaderApi: string | null }
   | { type: 'plan:changed', plan: Plan }
   | { type: 'alert:raised' | 'alert:cleared', alert: Alert }
+  /** An active alert's reading, text or reason changed (it was not raised again). */
+  | { type: 'alert:updated', alert: Alert }
 )
 
 export type LiveMessage = LiveSnapshot | LiveEvent
