@@ -99,7 +99,8 @@ export class LiveHub {
   }
 
   private sendSnapshot (client: Client): void {
-    client.ws.send(JSON.stringify({ type: 'snapshot', ...this.init.snapshot(), events: this.recent.list() }))
+    const events = this.recent.list()
+    client.ws.send(JSON.stringify({ type: 'snapshot', ...this.init.snapshot(), ...(events.length === 0 ? {} : { events }) }))
     client.behindSince = null
     this.stats.sent++
   }

@@ -8,6 +8,8 @@ import { formatBytes, formatNumber, type Lang } from '../units/size.js'
  * (`@gpufleet/core/text`); the CLI and the document use the same sentences.
  */
 
+export { formatBytes, formatNumber, type Lang }
+
 const bytes = (lang: Lang, n: number): string => formatBytes(n, { lang })
 const num = (lang: Lang, n: number, digits = 1): string => formatNumber(n, lang, digits)
 const list = (items: readonly string[]): string => items.join(', ')
