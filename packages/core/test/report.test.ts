@@ -55,7 +55,7 @@ describe('GPU spec document', () => {
     expect(fr).toContain('### myia-po-2026 (Poste)')
     expect(fr).toMatch(/GPU 0 : 16 Gio \(17 Go\) — source : simulée/)
     expect(fr).toContain('**Statut collecte :** 5/5 machines documentées (dont 5 simulées)')
-    expect(fr).toContain('myia-ai-01 GPU 0 (NVIDIA GeForce RTX 5060 Ti) : CUDA build of the backend has no sm_120 kernels')
+    expect(fr).toContain("myia-ai-01 GPU 0 (NVIDIA GeForce RTX 5060 Ti) : la version CUDA du moteur n'a pas de noyaux sm_120")
     const partialFr = render(partial, 'fr')
     expect(partialFr).toContain('**Statut :** 🟡 En cours de collecte')
     expect(partialFr).toContain('**Statut collecte :** 3/5 machines documentées')

@@ -27,7 +27,7 @@ const PAD = { left: 58, right: 6, top: 14, bottom: 18 }
 export function chart (samples: readonly GpuSample[], read: (s: GpuSample) => number | null, o: ChartOptions): string {
   const points = samples.map(s => [s.t, read(s)] as const).filter((p): p is readonly [number, number] => p[1] !== null)
   const title = `<text class="axis-title" x="${PAD.left}" y="10">${escText(o.label)}</text>`
-  if (points.length < 2) {
+  if (points.length === 0) {
     return `<svg class="chart" data-testid="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="${escText(o.label)}">${title}<text class="axis-empty" x="${PAD.left}" y="${H / 2}">${escText(o.empty)}</text></svg>`
   }
   const t1 = points[points.length - 1]![0]
@@ -42,7 +42,9 @@ export function chart (samples: readonly GpuSample[], read: (s: GpuSample) => nu
     `<text class="axis-x" x="${PAD.left}" y="${H - 4}">${escText(o.time(t0))}</text><text class="axis-x" x="${W - PAD.right}" y="${H - 4}" text-anchor="end">${escText(o.time(t1))}</text>`
   const last = shown[shown.length - 1]!
   const latest = `<text class="axis-latest" x="${W - PAD.right}" y="10" text-anchor="end">${escText(o.format(last[1]))}</text>`
-  return `<svg class="chart" data-testid="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="${escText(o.label)}">${title}${latest}${ticks.join('')}${xAxis}<polyline points="${line}"/></svg>`
+  // The newest reading as a dot: with one sample so far there is no line yet, but there is a value.
+  const dot = `<circle r="2" cx="${x(last[0]).toFixed(1)}" cy="${y(last[1]).toFixed(1)}"/>`
+  return `<svg class="chart" data-testid="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="${escText(o.label)}">${title}${latest}${ticks.join('')}${xAxis}<polyline points="${line}"/>${dot}</svg>`
 }
 
 /** 1, 2 or 5 × a power of ten at or above v, so ticks read as round numbers. */

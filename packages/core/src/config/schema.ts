@@ -14,7 +14,9 @@ export const excludeRuleSchema = z.strictObject({
     vendor: z.enum(['nvidia', 'amd', 'intel', 'apple', 'other']).optional(),
     index: z.number().int().nonnegative().optional()
   }).refine(m => Object.keys(m).length > 0, 'match needs at least one key'),
-  reason: z.string().min(1).max(300)
+  reason: z.string().min(1).max(300),
+  /** The reason in each language the views speak, when it should not show in `reason`'s language. */
+  reasons: z.strictObject({ fr: z.string().min(1).max(300).optional(), en: z.string().min(1).max(300).optional() }).optional()
 })
 export type ExcludeRule = z.infer<typeof excludeRuleSchema>
 

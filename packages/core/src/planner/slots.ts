@@ -1,7 +1,7 @@
 import type { HostReport } from '../schemas/host-report.js'
 import type { Reason } from '../schemas/reason.js'
 import { renderReason } from '../report/text.js'
-import { exclusionReason } from './exclusion.js'
+import { exclusionRule } from './exclusion.js'
 import type { ExcludeRule } from '../config/schema.js'
 
 /** One GPU of an online host, with the VRAM the planner may fill. */
@@ -43,8 +43,8 @@ export function hostSlots (host: HostReport, rules: readonly ExcludeRule[], rese
 
 /** Why a GPU may not hold models, first cause first; undefined when it may. */
 function exclusionOf (host: HostReport, gpu: HostReport['gpus'][number], rules: readonly ExcludeRule[]): Reason | undefined {
-  const ruleReason = exclusionReason(rules, host.hostname, gpu)
-  if (ruleReason !== undefined) return { code: 'policy-rule', params: { text: ruleReason } }
+  const rule = exclusionRule(rules, host.hostname, gpu)
+  if (rule !== undefined) return { code: 'policy-rule', params: { text: rule.reason, ...(rule.reasons === undefined ? {} : { translations: rule.reasons }) } }
   // A real host whose Ollama does not answer cannot serve a model locally (simulated hosts stand in for one).
   if (!host.simulated && !host.ollama.reachable) return { code: 'ollama-unreachable', params: { ollamaHost: host.ollama.host ?? null } }
   if (gpu.vramBytes === null) return gpu.vramCapped === true ? { code: 'vram-capped', params: { cappedBytes: 4 * 1024 ** 3 } } : { code: 'vram-unknown', params: {} }

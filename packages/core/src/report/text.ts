@@ -45,7 +45,7 @@ export function renderReason (reason: Reason, lang: Lang): string {
       const where = `${p.host} GPU ${p.gpu}`
       let text = fr
         ? `nécessite ${bytes(lang, p.needBytes)} sur un seul GPU ; le plus grand GPU éligible a ${bytes(lang, p.largestFreeBytes)} libres (${where})`
-        : `needs ${bytes(lang, p.needBytes)} on one GPU; the largest eligible GPU has ${bytes(lang, p.largestFreeBytes)} free (${where})`
+        : `needs ${bytes(lang, p.needBytes)} on one GPU; largest eligible GPU has ${bytes(lang, p.largestFreeBytes)} free (${where})`
       if (p.largestHostTotalBytes !== null) {
         text += fr
           ? ` ; le plus qu'une machine offre sur tous ses GPU est ${bytes(lang, p.largestHostTotalBytes)}`
@@ -72,7 +72,7 @@ export function renderReason (reason: Reason, lang: Lang): string {
         ? `tient sur ${list(hosts)} mais n'a pas été retenu (qualité ${num(lang, p.quality)} ; poids des rôles : ${list(weights)}) — ${p.hosts.map(h => holder(lang, h)).join(' · ')}`
         : `fits on ${list(hosts)} but was not chosen (quality ${num(lang, p.quality)}; role weights: ${list(weights)}) — ${p.hosts.map(h => holder(lang, h)).join(' · ')}`
     }
-    case 'policy-rule': return reason.params.text
+    case 'policy-rule': return reason.params.translations?.[lang] ?? reason.params.text
     case 'ollama-unreachable': {
       const at = reason.params.ollamaHost === null ? '' : (fr ? ` à ${reason.params.ollamaHost}` : ` at ${reason.params.ollamaHost}`)
       return fr

@@ -39,7 +39,7 @@ export const reasonSchema = z.discriminatedUnion('code', [
   /** It fits somewhere, and the objective preferred other models there. */
   z.object({ code: z.literal('not-chosen'), params: z.object({ needBytes: bytes, quality: z.number(), roleWeights: z.record(z.string(), z.number()), hosts: z.array(holderSchema) }) }),
   /** A policy exclude rule: its text is the operator's own words, shown as written. */
-  z.object({ code: z.literal('policy-rule'), params: z.object({ text: z.string() }) }),
+  z.object({ code: z.literal('policy-rule'), params: z.object({ text: z.string(), translations: z.object({ fr: z.string().optional(), en: z.string().optional() }).optional() }) }),
   z.object({ code: z.literal('ollama-unreachable'), params: z.object({ ollamaHost: z.string().nullable() }) }),
   z.object({ code: z.literal('vram-unknown'), params: z.object({}) }),
   /** Only Windows WMI's 32-bit figure is known, so the real size is not. */
