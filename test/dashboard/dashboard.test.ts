@@ -74,7 +74,7 @@ describe.runIf(haveChromium || process.env.CI !== undefined)('the dashboard in a
       // The VRAM bar and its legend: the plan's models show as planned before Ollama loads them.
       const legend = ai01.locator('[data-testid="vram-legend"]')
       expect(await legend.locator('li[data-part]').count()).toBe(5)
-      const plannedWidth = await ai01.locator('.vram .planned').evaluate(el => (el as HTMLElement).getBoundingClientRect().width)
+      const plannedWidth = (await ai01.locator('.vram .planned').boundingBox())?.width ?? 0
       expect(plannedWidth).toBeGreaterThan(0)
       expect(await legend.locator('li[data-part="planned"]').textContent()).toMatch(lang === 'fr' ? /prévu, pas encore chargé \d/ : /planned, not loaded yet \d/)
 
