@@ -154,7 +154,14 @@ describe('agent HTTP API, /ws and /metrics against real agents', () => {
     const [leader] = fleet.nodes
     const res = await fetch(`${leader!.api}/metrics`)
     expect(res.headers.get('content-type')).toContain('text/plain')
-    const metrics = parseExposition(await res.text())
+    const text = await res.text()
+    const metrics = parseExposition(text)
+    // Every metric the shipped Grafana dashboard queries is one this agent exports.
+    const exported = new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map(m => m[1]!))
+    const grafana = JSON.parse(readFileSync(join(import.meta.dirname, '../../configs/grafana/gpufleet.json'), 'utf8')) as { panels: Array<{ targets?: Array<{ expr: string }> }> }
+    const queried = new Set(grafana.panels.flatMap(p => p.targets ?? []).flatMap(t => [...t.expr.matchAll(/\b(DCGM_FI_\w+|gpufleet_\w+)/g)].map(m => m[1]!.replace(/_bucket$/, ''))))
+    expect(queried.size).toBeGreaterThan(15)
+    expect([...queried].filter(name => !exported.has(name))).toEqual([])
     const used = metrics.get('DCGM_FI_DEV_FB_USED') ?? []
     const rtx3090 = used.find(s => s.labels.Hostname === 'myia-ai-01' && s.labels.gpu === '1')
     expect(rtx3090?.labels).toMatchObject({ UUID: 'GPU-7f4e21a0-b6c3-11ef-9a2d-3c58e0d4b8a7', modelName: 'NVIDIA GeForce RTX 3090' })
