@@ -182,9 +182,19 @@ describe('role weights and unplaced reasons', () => {
   it('says which model serves each role of an unplaced model on each host that could hold it, and what took the VRAM', () => {
     const plan = computePlan({ hosts, config: { models, cloud, policy: policy({ roleWeights: { code: 3 } }) } })
     const chatty = plan.unplaced.find(u => u.model === 'chatty')!
-    expect(chatty.detail).toEqual({ code: 'not-chosen', params: { needBytes: 5 * 1024 ** 3, quality: 5, roleWeights: { chat: 1 }, hosts: [{ host: 'box', roles: [{ role: 'chat', model: null, quality: null }], vramTakenBy: ['coder'] }] } })
+    expect(chatty.detail).toEqual({ code: 'not-chosen', params: { needBytes: 5 * 1024 ** 3, quality: 5, roleWeights: { chat: 1 }, hosts: [{ host: 'box', roles: [{ role: 'chat', model: null, quality: null }], vramTakenBy: ['coder'] }], otherHosts: 0 } })
     expect(chatty.reason).toBe('fits on box but was not chosen (quality 5; role weights: chat ×1) — box: chat unserved; VRAM taken by coder')
     const even = computePlan({ hosts, config: { models, cloud, policy: policy({ roleWeights: {} }) } })
     expect(even.unplaced.find(u => u.model === 'coder')!.reason).toBe('fits on box but was not chosen (quality 8; role weights: code ×1) — box: code unserved; VRAM taken by chatty, quick')
+  })
+
+  it('lists at most three hosts in a not-chosen reason and counts the others, so the plan stays small on a large fleet', () => {
+    const fleet = Array.from({ length: 20 }, (_, i) => gpuHost(`box-${String(i).padStart(2, '0')}`, 14))
+    const plan = computePlan({ hosts: fleet, config: { models, cloud, policy: policy({ roleWeights: { code: 3 } }) } })
+    const chatty = plan.unplaced.find(u => u.model === 'chatty')!
+    expect(chatty.detail?.code === 'not-chosen' && chatty.detail.params.hosts.map(h => h.host)).toEqual(['box-00', 'box-01', 'box-02'])
+    expect(chatty.detail?.code === 'not-chosen' && chatty.detail.params.otherHosts).toBe(17)
+    expect(chatty.reason).toMatch(/^fits on box-00, box-01, box-02, 17 other hosts but was not chosen/)
+    expect(JSON.stringify(plan.unplaced).length).toBeLessThan(4096)
   })
 })

@@ -19,6 +19,11 @@ export interface PlanInput {
 }
 
 const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
+/**
+ * Hosts detailed in a not-chosen reason. The plan travels as one gossip message (64 KiB): every
+ * host listed for every unplaced model would outgrow it on a large fleet; the rest are counted.
+ */
+const HOLDERS_SHOWN = 3
 
 /** Every role the catalog offers, sorted. */
 export function catalogRoles (config: Pick<FleetConfig, 'models'>): string[] {
@@ -152,8 +157,8 @@ function explainUnplaced (config: PlanInput['config'], requirements: Map<string,
       continue
     }
     // What the plan did on each host that could have held it: who serves its roles, who took the VRAM.
-    const holderHosts = [...new Set(eligible.filter(s => s.capacityBytes >= req.bytes).map(s => s.host))]
-    const hosts: Holder[] = holderHosts.map(host => {
+    const holderHosts = [...new Set(eligible.filter(s => s.capacityBytes >= req.bytes).map(s => s.host))].sort(byName)
+    const hosts: Holder[] = holderHosts.slice(0, HOLDERS_SHOWN).map(host => {
       const local = assignments.filter(a => a.host === host)
       const bigGpus = new Set(eligible.filter(s => s.host === host && s.capacityBytes >= req.bytes).map(s => s.gpu))
       return {
@@ -167,7 +172,7 @@ function explainUnplaced (config: PlanInput['config'], requirements: Map<string,
       }
     })
     const weights = Object.fromEntries(model.roles.map(role => [role, roleWeights[role] ?? 1]))
-    push(model.name, { code: 'not-chosen', params: { needBytes: req.bytes, quality: model.quality, roleWeights: weights, hosts } }, { code: 'not-chosen', needBytes: req.bytes, largestFreeBytes: largest.capacityBytes })
+    push(model.name, { code: 'not-chosen', params: { needBytes: req.bytes, quality: model.quality, roleWeights: weights, hosts, otherHosts: Math.max(0, holderHosts.length - HOLDERS_SHOWN) } }, { code: 'not-chosen', needBytes: req.bytes, largestFreeBytes: largest.capacityBytes })
   }
   return out
 }

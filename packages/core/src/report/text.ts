@@ -62,8 +62,9 @@ export function renderReason (reason: Reason, lang: Lang): string {
     case 'not-chosen': {
       const p = reason.params
       const hosts = p.hosts.map(h => h.host)
+      if (p.otherHosts > 0) hosts.push(fr ? plural(lang, p.otherHosts, 'autre machine', 'autres machines') : plural(lang, p.otherHosts, 'other host', 'other hosts'))
       const weights = Object.entries(p.roleWeights).map(([role, w]) => `${role} ×${num(lang, w, 2)}`)
-      if (hosts.length === 0) {
+      if (p.hosts.length === 0) {
         return fr
           ? `ne tient que réparti sur plusieurs GPU, et l'objectif (poids des rôles : ${list(weights)}) a préféré d'autres modèles`
           : `fits only split across GPUs, and the objective (role weights: ${list(weights)}) preferred other models`

@@ -37,7 +37,16 @@ export const reasonSchema = z.discriminatedUnion('code', [
     })
   }),
   /** It fits somewhere, and the objective preferred other models there. */
-  z.object({ code: z.literal('not-chosen'), params: z.object({ needBytes: bytes, quality: z.number(), roleWeights: z.record(z.string(), z.number()), hosts: z.array(holderSchema) }) }),
+  z.object({
+    code: z.literal('not-chosen'),
+    params: z.object({
+      needBytes: bytes, quality: z.number(), roleWeights: z.record(z.string(), z.number()),
+      /** The first hosts (by name) that could hold it; the plan is gossiped whole, so the list is capped. */
+      hosts: z.array(holderSchema),
+      /** How many more hosts could hold it, beyond those listed. */
+      otherHosts: z.number().int().nonnegative()
+    })
+  }),
   /** A policy exclude rule: its text is the operator's own words, shown as written. */
   z.object({ code: z.literal('policy-rule'), params: z.object({ text: z.string(), translations: z.object({ fr: z.string().optional(), en: z.string().optional() }).optional() }) }),
   z.object({ code: z.literal('ollama-unreachable'), params: z.object({ ollamaHost: z.string().nullable() }) }),
