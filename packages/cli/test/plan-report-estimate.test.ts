@@ -43,6 +43,19 @@ describe('gpufleet plan', () => {
     expect(run.stdout).toMatch(/myia-web1\s+chat\s+cloud zai glm-4\.7/)
   })
 
+  it('prints the plan in French with --lang fr: headings, reasons and number formats', async () => {
+    const run = await runBin(['plan', '--inventory', inventory, '--config', cluster, '--lang', 'fr'])
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(/^Plan \(mandat 0, /)
+    expect(run.stdout).toContain('Non placés')
+    expect(run.stdout).toMatch(/mixtral:8x7b : nécessite 26,7 Gio sur un seul GPU/)
+    expect(run.stdout).toContain("myia-ai-01 GPU 0 : la version CUDA du moteur n'a pas de noyaux sm_120")
+    for (const english of ['needs ', 'Not placed', 'Assignments', 'not chosen', 'GiB']) expect(run.stdout).not.toContain(english)
+    const bad = await runBin(['plan', '--inventory', inventory, '--lang', 'de'])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/--lang: expected fr or en, got "de"/)
+  })
+
   it.each([
     ['a missing inventory', ['--inventory', join(tmp, 'nope.json')], /^gpufleet: .*nope\.json: cannot read the inventory: no such file\n$/],
     ['an inventory that is not JSON', ['--inventory', write('bad.json', '{ hosts: ')], /^gpufleet: .*bad\.json: not valid JSON/],
