@@ -363,7 +363,7 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   private announceAlerts (changes: AlertChanges, leading: boolean): void {
     for (const alert of changes.raised) {
-      // The leader logs at warn (one place for an operator to look); followers only trace.
+      // The leader logs (warn; info for informational alerts), one place for an operator to look; followers only trace.
       if (leading) { this.log[alert.severity === 'info' ? 'info' : 'warn']({ alert: alert.id, rule: alert.rule, severity: alert.severity }, `alert raised: ${alert.message}`); this.metrics.alertsRaised.inc({ rule: alert.rule }) }
       this.notify({ type: 'alert:raised', alert })
     }

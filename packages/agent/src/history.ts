@@ -1,4 +1,4 @@
-import type { GpuHistory, GpuSample, HostReport } from '@gpufleet/core'
+import { recentEventOf, type GpuHistory, type GpuSample, type HostReport, type LiveEvent, type RecentEvent } from '@gpufleet/core'
 
 export interface ReadingsHistoryInit {
   /** Spacing of the last hour's samples (default 15 s) and how many are kept (default 240: 1 h). */
@@ -102,17 +102,18 @@ function mean (b: Bucket): GpuSample {
   return { t: b.start, util: avg(b.util), temp: avg(b.temp), power: avg(b.power), vramUsed: b.vramUsed[1] === 0 ? null : Math.round(b.vramUsed[0] / b.vramUsed[1]) }
 }
 
-/** The node's last notable events (not per-heartbeat host updates), replayed to a page that connects. */
-export class RecentEvents<E extends { type: string }> {
-  private readonly events: E[] = []
+/** The node's last notable events, cut to what a log line shows, replayed to a page that connects. */
+export class RecentEvents {
+  private readonly events: RecentEvent[] = []
   constructor (private readonly capacity = 50) {}
 
-  add (event: E): void {
-    if (event.type === 'host:updated') return
-    this.events.unshift(event)
+  add (event: LiveEvent): void {
+    const recent = recentEventOf(event)
+    if (recent === null) return
+    this.events.unshift(recent)
     if (this.events.length > this.capacity) this.events.length = this.capacity
   }
 
   /** Newest first. */
-  list (): E[] { return [...this.events] }
+  list (): RecentEvent[] { return [...this.events] }
 }

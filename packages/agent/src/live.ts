@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream'
 import type { WebSocket, WebSocketServer } from 'ws'
 import type { Logger } from 'pino'
 import { requestUrl } from './http.js'
+import type { LiveEvent } from '@gpufleet/core'
 import { RecentEvents } from './history.js'
 
 /** The subprotocol the dashboard speaks; browsers cannot set headers, so the token may ride as `bearer.<token>`. */
@@ -47,7 +48,7 @@ export class LiveHub {
   private readonly maxClients: number
   private readonly pinger: NodeJS.Timeout
   readonly stats = { sent: 0, dropped: 0, resnapshots: 0 }
-  private readonly recent = new RecentEvents<Readonly<Record<string, unknown>> & { type: string }>()
+  private readonly recent = new RecentEvents()
 
   constructor (private readonly init: LiveHubInit) {
     this.high = init.highWaterBytes ?? 1024 * 1024
@@ -107,7 +108,7 @@ export class LiveHub {
 
   /** Sends one event to every client, serialized once. */
   broadcast (event: Readonly<Record<string, unknown>> & { type: string }): void {
-    this.recent.add(event)
+    this.recent.add(event as unknown as LiveEvent)
     if (this.clients.size === 0) return
     const text = JSON.stringify(event)
     const now = Date.now()

@@ -35,9 +35,13 @@ describe('ReadingsHistory', () => {
 })
 
 describe('RecentEvents', () => {
-  it('keeps the newest notable events, not the per-heartbeat host updates', () => {
-    const r = new RecentEvents<{ type: string, n: number }>(3)
-    for (let n = 0; n < 5; n++) { r.add({ type: 'plan:changed', n }); r.add({ type: 'host:updated', n }) }
-    expect(r.list().map(e => e.n)).toEqual([4, 3, 2])
+  it('keeps the newest notable events, cut to a log line, not the per-heartbeat host updates', () => {
+    const r = new RecentEvents(3)
+    const plan = { schema: 'gpufleet.plan/v1' as const, generatedAt: '2026-11-22T10:00:00.000Z', assignments: [{ model: 'm', host: 'a', gpus: [0], vramBytes: 1 }], routes: [], excluded: [], unplaced: [] }
+    for (let n = 0; n < 5; n++) {
+      r.add({ type: 'plan:changed', at: `2026-11-22T10:00:0${n}.000Z`, plan: { ...plan, term: n } })
+      r.add({ type: 'host:updated', at: '2026-11-22T10:00:00.000Z', host: report(1), api: null })
+    }
+    expect(r.list()).toEqual([4, 3, 2].map(term => ({ type: 'plan:changed', at: `2026-11-22T10:00:0${term}.000Z`, term, assignments: 1 })))
   })
 })

@@ -1,4 +1,5 @@
-import type { Alert, GpuHistory, GpuSample, HostReport, LiveEvent, LiveMessage, Plan, StatusDocument } from '@gpufleet/core'
+import type { Alert, GpuHistory, GpuSample, HostReport, LiveEvent, LiveMessage, Plan, RecentEvent, StatusDocument } from '@gpufleet/core'
+import { recentEventOf } from '@gpufleet/core/live'
 
 /** One line of the page's event log. */
 export type LogKey = 'hostJoined' | 'hostLeft' | 'leaderChanged' | 'planChanged' | 'alertRaised' | 'alertCleared' | 'connectionLost' | 'connectionBack'
@@ -46,17 +47,21 @@ function appendSamples (history: GpuHistory, host: HostReport, at: number): GpuH
   return next
 }
 
-/** The Events panel's line for an event the agent replays in its snapshot; null for routine updates. */
-export function logEntryOf (e: LiveEvent): LogEntry | null {
+/** The Events panel's line for an event (as the snapshot replays it, or live). */
+export function logEntryOf (e: RecentEvent): LogEntry {
   switch (e.type) {
-    case 'host:joined': return { at: e.at, key: 'hostJoined', args: { host: e.host.hostname } }
+    case 'host:joined': return { at: e.at, key: 'hostJoined', args: { host: e.hostname } }
     case 'host:left': return { at: e.at, key: 'hostLeft', args: { host: e.hostname }, severity: 'critical' }
     case 'leader:changed': return { at: e.at, key: 'leaderChanged', args: { leader: e.leader ?? '—', term: e.term } }
-    case 'plan:changed': return { at: e.at, key: 'planChanged', args: { term: e.plan.term, assignments: e.plan.assignments.length } }
+    case 'plan:changed': return { at: e.at, key: 'planChanged', args: { term: e.term, assignments: e.assignments } }
     case 'alert:raised': return { at: e.at, key: 'alertRaised', args: {}, severity: e.alert.severity, alert: e.alert }
     case 'alert:cleared': return { at: e.at, key: 'alertCleared', args: {}, alert: e.alert }
-    default: return null
   }
+}
+
+/** A live event's log line. */
+function logOf (e: LiveEvent): LogEntry {
+  return logEntryOf(recentEventOf(e)!)
 }
 
 /** The replayed events and the page's own lines, newest first, each once. */
@@ -81,7 +86,7 @@ export function reduce (state: ViewState, msg: LiveMessage): ViewState {
         alerts: new Map(status.alerts.map(a => [a.id, a])),
         history,
         history24h: history24h ?? {},
-        log: mergeLogs((events ?? []).map(logEntryOf).filter((e): e is LogEntry => e !== null), state.log),
+        log: mergeLogs((events ?? []).map(logEntryOf), state.log),
         leader: status.leader,
         term: status.term
       }
@@ -91,22 +96,22 @@ export function reduce (state: ViewState, msg: LiveMessage): ViewState {
       const hosts = new Map(state.hosts)
       hosts.set(msg.host.hostname, msg.host)
       const next = { ...state, hosts, apis: { ...state.apis, [msg.host.hostname]: msg.api }, history: appendSamples(state.history, msg.host, Date.parse(msg.at)) }
-      return msg.type === 'host:joined' ? { ...next, log: appendLog(state.log, logEntryOf(msg)!) } : next
+      return msg.type === 'host:joined' ? { ...next, log: appendLog(state.log, logOf(msg)) } : next
     }
     case 'host:left': {
       const current = state.hosts.get(msg.hostname)
       const hosts = new Map(state.hosts)
       if (current !== undefined) hosts.set(msg.hostname, { ...current, online: false, ...(msg.lastSeen === null ? {} : { lastSeen: msg.lastSeen }) })
-      return { ...state, hosts, log: appendLog(state.log, logEntryOf(msg)!) }
+      return { ...state, hosts, log: appendLog(state.log, logOf(msg)) }
     }
     case 'leader:changed':
-      return { ...state, leader: msg.leader, term: msg.term, apis: msg.leader === null || msg.leaderApi === null ? state.apis : { ...state.apis, [msg.leader]: msg.leaderApi }, log: appendLog(state.log, logEntryOf(msg)!) }
+      return { ...state, leader: msg.leader, term: msg.term, apis: msg.leader === null || msg.leaderApi === null ? state.apis : { ...state.apis, [msg.leader]: msg.leaderApi }, log: appendLog(state.log, logOf(msg)) }
     case 'plan:changed':
-      return { ...state, plan: msg.plan, log: appendLog(state.log, logEntryOf(msg)!) }
+      return { ...state, plan: msg.plan, log: appendLog(state.log, logOf(msg)) }
     case 'alert:raised': {
       const alerts = new Map(state.alerts)
       alerts.set(msg.alert.id, msg.alert)
-      return { ...state, alerts, log: appendLog(state.log, logEntryOf(msg)!) }
+      return { ...state, alerts, log: appendLog(state.log, logOf(msg)) }
     }
     case 'alert:updated': {
       if (!state.alerts.has(msg.alert.id)) return state
@@ -117,7 +122,7 @@ export function reduce (state: ViewState, msg: LiveMessage): ViewState {
     case 'alert:cleared': {
       const alerts = new Map(state.alerts)
       alerts.delete(msg.alert.id)
-      return { ...state, alerts, log: appendLog(state.log, logEntryOf(msg)!) }
+      return { ...state, alerts, log: appendLog(state.log, logOf(msg)) }
     }
     default:
       return state

@@ -108,7 +108,7 @@ describe('dashboard state', () => {
   })
 
   it('fills the Events panel from the events the snapshot replays', () => {
-    const s = reduce(emptyState(), { ...snapshot(), events: [{ type: 'host:left', at: '2026-11-22T09:59:00.000Z', hostname: 'myia-po-2024', lastSeen: null }, { type: 'leader:changed', at: '2026-11-22T09:58:00.000Z', leader: 'myia-ai-01', term: 7, leaderApi: null }] })
+    const s = reduce(emptyState(), { ...snapshot(), events: [{ type: 'host:left', at: '2026-11-22T09:59:00.000Z', hostname: 'myia-po-2024' }, { type: 'leader:changed', at: '2026-11-22T09:58:00.000Z', leader: 'myia-ai-01', term: 7 }] })
     expect(s.log.map(e => e.key)).toEqual(['hostLeft', 'leaderChanged'])
     expect(eventsSection(s, 'fr')).toContain('myia-po-2024 est hors ligne')
   })
@@ -149,7 +149,7 @@ describe('dashboard state', () => {
     const samples = Array.from({ length: 5 }, (_, i) => ({ t: Date.UTC(2026, 10, 22, 10) + i * 60_000, util: 4, temp: 50, power: 29.9, vramUsed: 2e9 }))
     const alerts = [unplacedAlert('a'), unplacedAlert('b'), { ...unplacedAlert('c'), id: 'temperature-high:myia-ai-01:1', rule: 'temperature-high' as const, severity: 'critical' as const, host: 'myia-ai-01', gpu: 1, value: 90, threshold: 83 }]
     const full = { ...plan, unplaced: [{ model: 'big', reason: 'needs', detail: { code: 'too-large' as const, params: { needBytes: 30e9, largestFreeBytes: 20e9, host: 'myia-ai-01', gpu: 1, largestHostTotalBytes: null, offloadedTokensPerSecond: 12.5 } } }] }
-    const s = reduce(emptyState(), { ...snapshot(), plan: full, alerts, history: { 'myia-ai-01/1': samples }, events: [{ type: 'host:left', at: '2026-11-22T09:59:00.000Z', hostname: 'myia-web1', lastSeen: null }] })
+    const s = reduce(emptyState(), { ...snapshot(), plan: full, alerts, history: { 'myia-ai-01/1': samples }, events: [{ type: 'host:left', at: '2026-11-22T09:59:00.000Z', hostname: 'myia-web1' }] })
     const page = (lang: 'fr' | 'en'): string => [header(s, lang, 'connected'), alertsSection(s, lang), hostsSection(s, lang), planSection(s, lang), eventsSection(s, lang)].join('\n')
       .replace(/<[^>]*>/g, ' ').replace(/no sm_120 kernels/g, '')
     const fr = page('fr')

@@ -25,7 +25,7 @@ export type LiveSnapshot = StatusDocument & {
   /** Each host's API address (HOST:PORT) as it announced it, for links to other nodes' dashboards. */
   apis: Record<string, string | null>
   /** The node's recent events, newest first, so a page opened now has its Events panel filled. */
-  events?: LiveEvent[]
+  events?: RecentEvent[]
 }
 
 /** The change events of `/ws` after its snapshot. `at` is the sending node's clock. */
@@ -40,3 +40,24 @@ export type LiveEvent = { at: string } & (
 )
 
 export type LiveMessage = LiveSnapshot | LiveEvent
+
+/** A past event as the snapshot replays it: cut to what a log line shows (no whole plans or reports). */
+export type RecentEvent = { at: string } & (
+  | { type: 'host:joined' | 'host:left', hostname: string }
+  | { type: 'leader:changed', leader: string | null, term: number }
+  | { type: 'plan:changed', term: number, assignments: number }
+  | { type: 'alert:raised' | 'alert:cleared', alert: Alert }
+)
+
+/** The replayable summary of a live event; null for the per-heartbeat host updates and alert refreshes. */
+export function recentEventOf (e: LiveEvent): RecentEvent | null {
+  switch (e.type) {
+    case 'host:joined': return { type: e.type, at: e.at, hostname: e.host.hostname }
+    case 'host:left': return { type: e.type, at: e.at, hostname: e.hostname }
+    case 'leader:changed': return { type: e.type, at: e.at, leader: e.leader, term: e.term }
+    case 'plan:changed': return { type: e.type, at: e.at, term: e.plan.term, assignments: e.plan.assignments.length }
+    case 'alert:raised':
+    case 'alert:cleared': return { type: e.type, at: e.at, alert: e.alert }
+    default: return null
+  }
+}
