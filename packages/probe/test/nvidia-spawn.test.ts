@@ -23,6 +23,14 @@ describe('nvidia-smi through a real process', () => {
     expect(result.computeCapQueried).toBe(true)
   })
 
+  it('reads the SM and memory clocks into the host report; the stand-in refuses a query its captured output does not answer', async () => {
+    const { report } = await probeHostDetailed({ nvidiaSmiPath: fakeNvidiaSmi, exec: execWithFixture('ai-01-3090-5060ti'), ollamaHost: 'http://127.0.0.1:9', ollamaTimeoutMs: 200 })
+    expect(report.gpus.map(g => [g.smClockMhz, g.memClockMhz])).toEqual([[180, 405], [210, 405]])
+    const short = await execWithFixture('dual-3060')(fakeNvidiaSmi, ['--query-gpu=index,uuid,name,pci.bus_id,driver_version,memory.total,memory.used,utilization.gpu,temperature.gpu,power.draw,compute_cap', '--format=csv,noheader,nounits'], { timeoutMs: 10_000 })
+    expect(short.exitCode).toBe(3)
+    expect(short.stderr).toMatch(/fixture has 13 columns, query asks 11/)
+  })
+
   it('retries without compute_cap on an old driver and fills it from the GPU table', async () => {
     const result = await probeHostDetailed({ nvidiaSmiPath: fakeNvidiaSmi, exec: execWithFixture('old-driver-1080ti'), ollamaHost: 'http://127.0.0.1:9', ollamaTimeoutMs: 200 })
     const [gpu] = result.report.gpus
