@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
@@ -6,6 +6,22 @@ import { statusSchema, type LiveMessage } from '@gpufleet/core'
 import { Fleet, type FleetNode } from '../cluster/harness.js'
 import { runCliOk } from '../support/cli.js'
 
+import { spawn } from 'node:child_process'
+const PROMTOOL = process.env.GPUFLEET_PROMTOOL ?? '/usr/bin/promtool'
+const havePromtool = existsSync(PROMTOOL)
+
+/** Feeds an exposition to `promtool check metrics` on stdin. */
+async function promtool (text: string): Promise<{ code: number, output: string }> {
+  return await new Promise((resolve, reject) => {
+    const child = spawn(PROMTOOL, ['check', 'metrics'], { stdio: ['pipe', 'pipe', 'pipe'] })
+    let output = ''
+    child.stdout.on('data', (d: Buffer) => { output += String(d) })
+    child.stderr.on('data', (d: Buffer) => { output += String(d) })
+    child.on('error', reject)
+    child.on('close', code => { resolve({ code: code ?? -1, output }) })
+    child.stdin.end(text)
+  })
+}
 
 /** The messages of one type (a union member may carry several types, like host:joined | host:updated). */
 type Of<T extends LiveMessage['type']> = LiveMessage extends infer M ? M extends { type: infer K } ? T extends K ? M & { type: T } : never : never : never
@@ -137,7 +153,14 @@ describe('agent HTTP API, /ws and /metrics against real agents', () => {
     const [leader] = fleet.nodes
     const res = await fetch(`${leader!.api}/metrics`)
     expect(res.headers.get('content-type')).toContain('text/plain')
-    const metrics = parseExposition(await res.text())
+    const text = await res.text()
+    const metrics = parseExposition(text)
+    // Every metric the shipped Grafana dashboard queries is one this agent exports.
+    const exported = new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map(m => m[1]!))
+    const grafana = JSON.parse(readFileSync(join(import.meta.dirname, '../../configs/grafana/gpufleet.json'), 'utf8')) as { panels: Array<{ targets?: Array<{ expr: string }> }> }
+    const queried = new Set(grafana.panels.flatMap(p => p.targets ?? []).flatMap(t => [...t.expr.matchAll(/\b(DCGM_FI_\w+|gpufleet_\w+)/g)].map(m => m[1]!.replace(/_bucket$/, ''))))
+    expect(queried.size).toBeGreaterThan(15)
+    expect([...queried].filter(name => !exported.has(name))).toEqual([])
     const used = metrics.get('DCGM_FI_DEV_FB_USED') ?? []
     const rtx3090 = used.find(s => s.labels.Hostname === 'myia-ai-01' && s.labels.gpu === '1')
     expect(rtx3090?.labels).toMatchObject({ UUID: 'GPU-7f4e21a0-b6c3-11ef-9a2d-3c58e0d4b8a7', modelName: 'NVIDIA GeForce RTX 3090' })
@@ -149,7 +172,13 @@ describe('agent HTTP API, /ws and /metrics against real agents', () => {
       metrics.get(name)?.find(s => Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value
     expect(value('gpufleet_is_leader')).toBe(1)
     expect(value('gpufleet_leader_term')).toBeGreaterThan(0)
-    expect(value('gpufleet_alerts_active', { rule: 'gpu-excluded' })).toBe(1)
+    // The gauge carries each alert's real severity (an excluded GPU is informational), and every pair reads 0 until it fires.
+    expect(value('gpufleet_alerts_active', { rule: 'gpu-excluded', severity: 'info' })).toBe(1)
+    expect(value('gpufleet_alerts_active', { rule: 'gpu-excluded', severity: 'critical' })).toBe(0)
+    expect(metrics.get('gpufleet_alerts_active')?.some(s => s.labels.severity === 'any')).toBe(false)
+    // The SM and memory clocks fill the two panels of NVIDIA's DCGM dashboard that stayed empty.
+    expect(value('DCGM_FI_DEV_SM_CLOCK', { Hostname: 'myia-ai-01', gpu: '1' })).toBe(1695)
+    expect(value('DCGM_FI_DEV_MEM_CLOCK', { Hostname: 'myia-ai-01', gpu: '1' })).toBe(9751)
     expect(value('gpufleet_assignments', { Hostname: 'myia-ai-01' })).toBeGreaterThan(0)
     expect(value('gpufleet_plan_computations_total')).toBeGreaterThan(0)
     expect(value('gpufleet_gossip_messages_total', { outcome: 'received' })).toBeGreaterThan(0)
@@ -158,6 +187,24 @@ describe('agent HTTP API, /ws and /metrics against real agents', () => {
     const self = parseExposition(await (await fetch(`${leader!.api}/metrics?scope=self`)).text())
     expect(new Set(self.get('DCGM_FI_DEV_GPU_TEMP')?.map(s => s.labels.Hostname))).toEqual(new Set(['myia-ai-01']))
     expect((await fetch(`${leader!.api}/metrics?scope=nope`)).status).toBe(400)
+  })
+
+  // Debian's prometheus package ships promtool (.ci/run installs it); CI never skips this.
+  it.runIf(havePromtool || process.env.CI === 'true')('promtool check metrics finds no error in either scope', async () => {
+    expect(havePromtool, `${PROMTOOL} missing: apt-get install prometheus`).toBe(true)
+    const [leader] = fleet.nodes
+    for (const path of ['/metrics', '/metrics?scope=self']) {
+      const text = await (await fetch(`${leader!.api}${path}`)).text()
+      const result = await promtool(text)
+      // Exit 1 is a parse error; 3 means lint advice only. The advice allowed is what compatibility
+      // imposes: DCGM's own label names (modelName, UUID, Hostname, kept for its Grafana dashboard)
+      // and prom-client's nodejs_active_*_total gauges. Anything else fails.
+      expect(result.output, path).not.toMatch(/error/i)
+      expect([0, 3], `${path}: ${result.output}`).toContain(result.code)
+      const advice = result.output.split('\n').map(l => l.trim()).filter(l => l !== '')
+      const allowed = [/^DCGM_FI_DEV_\w+ label names should be written in 'snake_case' not 'camelCase'$/, /^gpufleet_nodejs_active_\w+_total non-counter metrics should not have "_total" suffix$/]
+      expect(advice.filter(l => !allowed.some(r => r.test(l))), path).toEqual([])
+    }
   })
 
   it('an agent with a token refuses every data route, /metrics and /ws without it; /healthz and the page stay open', async () => {

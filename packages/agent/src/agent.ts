@@ -367,10 +367,11 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   private announceAlerts (changes: AlertChanges, leading: boolean): void {
     for (const alert of changes.raised) {
-      // The leader logs at warn (one place for an operator to look); followers only trace.
-      if (leading) { this.log.warn({ alert: alert.id, rule: alert.rule, severity: alert.severity }, `alert raised: ${alert.message}`); this.metrics.alertsRaised.inc({ rule: alert.rule }) }
+      // The leader logs (warn; info for informational alerts), one place for an operator to look; followers only trace.
+      if (leading) { this.log[alert.severity === 'info' ? 'info' : 'warn']({ alert: alert.id, rule: alert.rule, severity: alert.severity }, `alert raised: ${alert.message}`); this.metrics.alertsRaised.inc({ rule: alert.rule }) }
       this.notify({ type: 'alert:raised', alert })
     }
+    for (const alert of changes.updated) this.notify({ type: 'alert:updated', alert })
     for (const alert of changes.cleared) {
       if (leading) this.log.info({ alert: alert.id, rule: alert.rule }, `alert cleared: ${alert.message}`)
       this.notify({ type: 'alert:cleared', alert })
@@ -381,7 +382,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   private async evaluateAlerts (): Promise<void> {
     const changes = this.alerting.evaluate(this.hosts(), this.plan, this.clock())
     this.announceAlerts(changes, true)
-    if (changes.raised.length + changes.cleared.length === 0 && this.ticks % 5 !== 0) return
+    if (changes.raised.length + changes.cleared.length + changes.updated.length === 0 && this.ticks % 5 !== 0) return
     const unsigned: Unsigned<AlertsMessage> = { v: GOSSIP_VERSION, type: 'alerts', peerId: this.peerId, sentAt: new Date(this.clock()).toISOString(), term: this.election.term, alerts: this.alerting.active }
     const { text } = await signMessage(this.key!, unsigned)
     await this.publish(text)
@@ -672,7 +673,7 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   /** What a dashboard gets first: the status document, the GPUs' recent readings, each host's API address. */
   snapshot (): Omit<LiveSnapshot, 'type'> {
-    return { ...this.status(), history: this.history.snapshot(), apis: Object.fromEntries([...this.inventory].map(([h, e]) => [h, e.api])) }
+    return { ...this.status(), history: this.history.snapshot(), history24h: this.history.snapshot24h(), apis: Object.fromEntries([...this.inventory].map(([h, e]) => [h, e.api])) }
   }
 
   /** Hosts that went silent past offlineAfter are announced as left (joins come with their reports). */

@@ -1,11 +1,13 @@
 import {
-  ALERTS_PER_MESSAGE, alertBookFrom, emptyAlertBook, evaluateConditions, sortedAlerts, updateAlerts,
+  ALERTS_PER_MESSAGE, alertBookFrom, emptyAlertBook, evaluateConditions, sameAlert, sortedAlerts, updateAlerts,
   type Alert, type AlertBook, type AlertThresholds, type HostReport, type Plan
 } from '@gpufleet/core'
 
 export interface AlertChanges {
   raised: Alert[]
   cleared: Alert[]
+  /** Still active, with a new reading, text or reason: views refresh them in place. */
+  updated: Alert[]
 }
 
 /**
@@ -33,7 +35,7 @@ export class Alerting {
     const update = updateAlerts(this.book, evaluateConditions({ hosts, plan, thresholds: this.thresholds }), now)
     this.book = update.book
     this.current = sortedAlerts(update.book).slice(0, ALERTS_PER_MESSAGE)
-    return { raised: update.raised, cleared: update.cleared }
+    return { raised: update.raised, cleared: update.cleared, updated: update.updated }
   }
 
   /** A leader's list arrived: taken when its term is not older than the one in force. */
@@ -45,7 +47,8 @@ export class Alerting {
     this.current = [...alerts]
     return {
       raised: alerts.filter(a => !before.has(a.id)),
-      cleared: [...before.values()].filter(a => !after.has(a.id))
+      cleared: [...before.values()].filter(a => !after.has(a.id)),
+      updated: alerts.filter(a => { const old = before.get(a.id); return old !== undefined && !sameAlert(old, a) })
     }
   }
 }

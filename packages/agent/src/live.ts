@@ -3,6 +3,8 @@ import type { Duplex } from 'node:stream'
 import type { WebSocket, WebSocketServer } from 'ws'
 import type { Logger } from 'pino'
 import { requestUrl } from './http.js'
+import type { LiveEvent } from '@gpufleet/core'
+import { RecentEvents } from './history.js'
 
 /** The subprotocol the dashboard speaks; browsers cannot set headers, so the token may ride as `bearer.<token>`. */
 export const LIVE_PROTOCOL = 'gpufleet.v1'
@@ -46,6 +48,7 @@ export class LiveHub {
   private readonly maxClients: number
   private readonly pinger: NodeJS.Timeout
   readonly stats = { sent: 0, dropped: 0, resnapshots: 0 }
+  private readonly recent = new RecentEvents()
 
   constructor (private readonly init: LiveHubInit) {
     this.high = init.highWaterBytes ?? 1024 * 1024
@@ -97,13 +100,15 @@ export class LiveHub {
   }
 
   private sendSnapshot (client: Client): void {
-    client.ws.send(JSON.stringify({ type: 'snapshot', ...this.init.snapshot() }))
+    const events = this.recent.list()
+    client.ws.send(JSON.stringify({ type: 'snapshot', ...this.init.snapshot(), ...(events.length === 0 ? {} : { events }) }))
     client.behindSince = null
     this.stats.sent++
   }
 
   /** Sends one event to every client, serialized once. */
   broadcast (event: Readonly<Record<string, unknown>> & { type: string }): void {
+    this.recent.add(event as unknown as LiveEvent)
     if (this.clients.size === 0) return
     const text = JSON.stringify(event)
     const now = Date.now()

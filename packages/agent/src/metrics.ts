@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
-import { ALERT_RULES, type Alert, type HostReport, type Plan } from '@gpufleet/core'
+import { ALERT_RULES, alertSeveritySchema, type Alert, type HostReport, type Plan } from '@gpufleet/core'
 
 /** What /metrics reads at scrape time: the agent's own views, never a copy that could go stale. */
 export interface MetricsSource {
@@ -60,6 +60,8 @@ export class AgentMetrics {
     perGpu('DCGM_FI_DEV_GPU_UTIL', 'GPU utilization (in %).', g => g.utilizationPct)
     perGpu('DCGM_FI_DEV_GPU_TEMP', 'GPU temperature (in C).', g => g.temperatureC)
     perGpu('DCGM_FI_DEV_POWER_USAGE', 'Power draw (in W).', g => g.powerW)
+    perGpu('DCGM_FI_DEV_SM_CLOCK', 'SM clock frequency (in MHz).', g => g.smClockMhz)
+    perGpu('DCGM_FI_DEV_MEM_CLOCK', 'Memory clock frequency (in MHz).', g => g.memClockMhz)
     perGpu('gpufleet_gpu_vram_used_by_fleet_bytes', 'VRAM taken by models gpufleet placed (Ollama size_vram), bytes.', g => g.vramUsedByFleetBytes)
 
     const src = this.source
@@ -92,10 +94,11 @@ export class AgentMetrics {
       for (const route of src.plan()?.routes ?? []) counts[route.target.kind]++
       for (const [kind, n] of Object.entries(counts)) g.set({ kind }, n)
     })
-    gauge('gpufleet_alerts_active', 'Active alerts, by rule.', ['rule', 'severity'], g => {
+    gauge('gpufleet_alerts_active', 'Active alerts, by rule and severity.', ['rule', 'severity'], g => {
       g.reset()
-      for (const rule of ALERT_RULES) g.set({ rule, severity: 'any' }, 0)
-      for (const a of src.alerts()) g.inc({ rule: a.rule, severity: 'any' })
+      // Every pair at 0 first, so a rule that clears reads 0 rather than vanishing from the graph.
+      for (const rule of ALERT_RULES) for (const severity of alertSeveritySchema.options) g.set({ rule, severity }, 0)
+      for (const a of src.alerts()) g.inc({ rule: a.rule, severity: a.severity })
     })
     // Counters owned elsewhere (the gossip validator's stats) are read at scrape time.
     new Counter({

@@ -25,7 +25,7 @@ describe('gpufleet plan', () => {
     expect(run.code).toBe(0)
     const plan = JSON.parse(run.stdout) as PlanDoc
     expect(validatePlan(plan), JSON.stringify(validatePlan.errors)).toBe(true)
-    expect(plan.excluded).toEqual([{ host: 'myia-ai-01', gpu: 0, reason: 'CUDA build of the backend has no sm_120 kernels' }])
+    expect(plan.excluded).toMatchObject([{ host: 'myia-ai-01', gpu: 0, reason: 'CUDA build of the backend has no sm_120 kernels' }])
     expect(plan.assignments.some(a => a.host === 'myia-ai-01' && a.gpus.includes(0))).toBe(false)
     expect(plan.assignments.some(a => a.host === 'myia-web1')).toBe(false)
     expect(plan.routes.filter(r => r.host === 'myia-web1').map(r => [r.role, r.target.kind, r.target.provider])).toEqual([
@@ -41,6 +41,19 @@ describe('gpufleet plan', () => {
     expect(run.code).toBe(0)
     expect(run.stdout).toMatch(/^Plan \(term 0, 2026-11-22T10:00:00\.000Z\)/)
     expect(run.stdout).toMatch(/myia-web1\s+chat\s+cloud zai glm-4\.7/)
+  })
+
+  it('prints the plan in French with --lang fr: headings, reasons and number formats', async () => {
+    const run = await runBin(['plan', '--inventory', inventory, '--config', cluster, '--lang', 'fr'])
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(/^Plan \(mandat 0, /)
+    expect(run.stdout).toContain('Non placés')
+    expect(run.stdout).toMatch(/mixtral:8x7b : nécessite 26,7 Gio sur un seul GPU/)
+    expect(run.stdout).toContain("myia-ai-01 GPU 0 : la version CUDA du moteur n'a pas de noyaux sm_120")
+    for (const english of ['needs ', 'Not placed', 'Assignments', 'not chosen', 'GiB']) expect(run.stdout).not.toContain(english)
+    const bad = await runBin(['plan', '--inventory', inventory, '--lang', 'de'])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/--lang: expected fr or en, got "de"/)
   })
 
   it.each([

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import {
-  alertBookFrom, emptyAlertBook, evaluateConditions, sortedAlerts, updateAlerts, vramThreshold,
-  type AlertBook, type AlertThresholds, type HostReport, type Plan
+  alertBookFrom, emptyAlertBook, evaluateConditions, renderAlert, renderAlertGroup, sortedAlerts, updateAlerts, vramThreshold,
+  type Alert, type AlertBook, type AlertThresholds, type HostReport, type Plan
 } from '../src/index.js'
 
 const roosync = join(import.meta.dirname, '../../../configs/roosync')
@@ -114,5 +114,55 @@ describe('alert rules', () => {
     const p = plan({ excluded: [{ host: 'myia-ai-01', gpu: 0, reason: 'x' }] })
     const { book } = timeline([[0, hosts, p]])
     expect(sortedAlerts(book).map(a => a.rule)).toEqual(['host-offline', 'temperature-high', 'vram-high', 'gpu-excluded'])
+  })
+})
+
+describe('alerts that inform', () => {
+  const tooLarge = (host: string, free: number): Plan['unplaced'][number] => ({
+    model: 'mixtral', reason: `needs 26 GiB; ${host}`, code: 'too-large',
+    detail: { code: 'too-large', params: { needBytes: 26 * GiB, largestFreeBytes: free, host, gpu: 1, largestHostTotalBytes: null, offloadedTokensPerSecond: 14.3 } }
+  })
+
+  it('refreshes an active alert\'s text, values and reason when the facts change (a failover re-plans elsewhere)', () => {
+    const before = updateAlerts(emptyAlertBook(), evaluateConditions({ hosts: [], plan: plan({ unplaced: [tooLarge('myia-ai-01', 21.6 * GiB)] }), thresholds: T }), 0)
+    const after = updateAlerts(before.book, evaluateConditions({ hosts: [], plan: plan({ unplaced: [tooLarge('myia-po-2026', 14 * GiB)] }), thresholds: T }), 1000)
+    expect(after.raised).toEqual([])
+    expect(after.cleared).toEqual([])
+    expect(after.updated.map(a => a.id)).toEqual(['model-unplaced:mixtral'])
+    const alert = after.book.active.get('model-unplaced:mixtral')!
+    expect(alert.message).toContain('myia-po-2026')
+    expect(alert.message).not.toContain('myia-ai-01')
+    expect(renderAlert(alert, 'en')).toContain('(myia-po-2026 GPU 1)')
+    expect(alert.since).toBe(new Date(0).toISOString())
+    // The same facts again: nothing to refresh.
+    expect(updateAlerts(after.book, evaluateConditions({ hosts: [], plan: plan({ unplaced: [tooLarge('myia-po-2026', 14 * GiB)] }), thresholds: T }), 2000).updated).toEqual([])
+  })
+
+  it('clears an alert whose model left the catalog, and a reading alert whose host went offline', () => {
+    const hot = [ai01({ temperatureC: 90 })]
+    const first = updateAlerts(emptyAlertBook(), evaluateConditions({ hosts: hot, plan: plan({ unplaced: [tooLarge('myia-ai-01', GiB)] }), thresholds: T }), 0)
+    const off = [ai01({ temperatureC: 90 }, { online: false, lastSeen: '2026-11-22T10:00:00.000Z' })]
+    const next = updateAlerts(first.book, evaluateConditions({ hosts: off, plan: plan(), thresholds: T }), 1)
+    expect(next.cleared.map(a => a.id)).toEqual(['model-unplaced:mixtral', 'temperature-high:myia-ai-01:1'])
+    expect([...next.book.active.keys()]).toEqual(['host-offline:myia-ai-01'])
+  })
+
+  it('speaks French with French number formats, and English with English ones', () => {
+    const base: Alert = { id: 'x', rule: 'temperature-high', severity: 'critical', host: 'myia-ai-01', gpu: 1, model: null, value: 85.5, threshold: 83, message: 'm', since: '2026-11-22T10:00:00.000Z' }
+    expect(renderAlert(base, 'fr')).toBe('myia-ai-01 GPU 1 : 85,5 °C (seuil 83 °C)')
+    expect(renderAlert(base, 'en')).toBe('myia-ai-01 GPU 1: 85.5 °C (threshold 83 °C)')
+    const vram = { ...base, rule: 'vram-high' as const, value: 1.5 * GiB, threshold: 22 * GiB }
+    expect(renderAlert(vram, 'fr')).toBe('myia-ai-01 GPU 1 : VRAM utilisée 1,5 Gio (seuil 22 Gio)')
+    expect(renderAlert(vram, 'en')).toBe('myia-ai-01 GPU 1: VRAM used 1.5 GiB (threshold 22 GiB)')
+    const unplaced = { ...base, rule: 'model-unplaced' as const, host: null, gpu: null, model: 'mixtral', detail: tooLarge('myia-ai-01', 21.6 * GiB).detail }
+    expect(renderAlert(unplaced, 'fr')).toBe("mixtral n'est pas placé — nécessite 26 Gio sur un seul GPU ; le plus grand GPU éligible a 21,6 Gio libres (myia-ai-01 GPU 1) ; en partie en RAM système sur myia-ai-01 GPU 1, il décoderait environ 14,3 tokens/s")
+    expect(renderAlert(unplaced, 'en')).not.toMatch(/é|è|ç/)
+  })
+
+  it('collapses informational alerts into one plural-aware line', () => {
+    expect(renderAlertGroup('model-unplaced', 8, 'en')).toBe('8 models not placed — see Plan')
+    expect(renderAlertGroup('model-unplaced', 1, 'en')).toBe('1 model not placed — see Plan')
+    expect(renderAlertGroup('model-unplaced', 8, 'fr')).toBe('8 modèles non placés — voir le Plan')
+    expect(renderAlertGroup('model-unplaced', 1, 'fr')).toBe('1 modèle non placé — voir le Plan')
   })
 })

@@ -55,7 +55,7 @@ export function catalogArb (maxModels: number): fc.Arbitrary<CatalogModel[]> {
 
 export function policy (overrides: Partial<FleetConfig['policy']> = {}): FleetConfig['policy'] {
   return {
-    reserve: 1 * GiB, fit: 'recommended', allowPeer: false, allowSplit: false, ramBandwidthGBs: 50, prune: false,
+    reserve: 1 * GiB, fit: 'recommended', allowPeer: false, allowSplit: false, ramBandwidthGBs: 50, prune: false, roleWeights: {},
     exclude: [{ match: { computeCapability: '>=12.0' }, reason: 'no sm_120 kernels' }],
     ...overrides
   }

@@ -5,13 +5,14 @@ import { catalogArb, cloud, hostsArb, policy } from './planner-arbitraries.js'
 
 const RUNS = Number(process.env.GPUFLEET_PROPERTY_RUNS ?? 150)
 
-function objective (plan: Plan, models: CatalogModel[]): number {
+/** Σ over hosts and roles of weight × best quality: the planner's objective, recomputed from the plan. */
+function objective (plan: Plan, models: CatalogModel[], weights: Readonly<Record<string, number>> = {}): number {
   const quality = new Map(models.map(m => [m.name, m.quality]))
   let total = 0
   for (const host of new Set(plan.routes.map(r => r.host))) {
     for (const role of catalogRoles({ models })) {
       const best = plan.assignments.filter(a => a.host === host && a.roles?.includes(role)).reduce((q, a) => Math.max(q, quality.get(a.model) ?? 0), 0)
-      total += best
+      total += (weights[role] ?? 1) * best
     }
   }
   return total
@@ -31,7 +32,7 @@ function exhaustive (hosts: HostReport[], models: CatalogModel[], pol: FleetConf
         const used = new Array<number>(caps.length).fill(0)
         choice.forEach((g, k) => { if (g >= 0) used[g]! += need[k]! })
         if (used.some((u, g) => u > caps[g]!)) return
-        const value = roles.reduce((sum, r) => sum + models.reduce((q, m, k) => (choice[k]! >= 0 && m.roles.includes(r) ? Math.max(q, m.quality) : q), 0), 0)
+        const value = roles.reduce((sum, r) => sum + (pol.roleWeights[r] ?? 1) * models.reduce((q, m, k) => (choice[k]! >= 0 && m.roles.includes(r) ? Math.max(q, m.quality) : q), 0), 0)
         best = Math.max(best, value)
         return
       }
@@ -87,7 +88,16 @@ describe('planner properties (random fleets and catalogs)', () => {
     fc.assert(fc.property(hostsArb(6, 3), catalogArb(8), (hosts, models) => {
       const pol = policy()
       const plan = computePlan({ hosts, config: { models, cloud, policy: pol } })
-      expect(objective(plan, models)).toBeCloseTo(exhaustive(hosts, models, pol), 9)
+      expect(objective(plan, models, pol.roleWeights)).toBeCloseTo(exhaustive(hosts, models, pol), 9)
+    }), { numRuns: Math.max(30, Math.round(RUNS / 3)) })
+  })
+
+  it('stays optimal under any role weights (policy.roleWeights), as the exhaustive solver proves', () => {
+    const weightsArb = fc.record({ chat: fc.integer({ min: 0, max: 5 }), code: fc.integer({ min: 0, max: 5 }), analysis: fc.double({ min: 0, max: 4, noNaN: true }), fast: fc.integer({ min: 0, max: 5 }) })
+    fc.assert(fc.property(hostsArb(6, 3), catalogArb(8), weightsArb, (hosts, models, roleWeights) => {
+      const pol = policy({ roleWeights })
+      const plan = computePlan({ hosts, config: { models, cloud, policy: pol } })
+      expect(objective(plan, models, roleWeights)).toBeCloseTo(exhaustive(hosts, models, pol), 6)
     }), { numRuns: Math.max(30, Math.round(RUNS / 3)) })
   })
 })
@@ -147,5 +157,44 @@ describe('solveHost', () => {
     const solution = solveHost([10, 10, 10], many, ['r0', 'r1', 'r2', 'r3', 'r4', 'r5'], { nodeBudget: 50 })
     expect(solution.exact).toBe(false)
     expect(solution.value).toBeGreaterThan(0)
+  })
+})
+
+describe('role weights and unplaced reasons', () => {
+  const gpuHost = (hostname: string, gib: number): HostReport => ({
+    schema: 'gpufleet.host-report/v1', hostname, role: 'worker', simulated: true, collectedAt: '2026-11-22T10:00:00.000Z',
+    os: { platform: 'linux', distro: 'Debian', release: '12', arch: 'x64' }, cpu: { brand: 'x', cores: 8, threads: 16 }, memory: { totalBytes: 64 * 1024 ** 3 },
+    gpus: [{ index: 0, vendor: 'nvidia', model: 'NVIDIA GeForce RTX 3090', vramBytes: gib * 1024 ** 3, vramSource: 'simulated', vramUsedBytes: 0 }],
+    displays: [], ollama: { reachable: false, models: [] }
+  })
+  const model = (name: string, roles: string[], quality: number, gib: number): CatalogModel => ({ name, params: 7e9, quantization: 'Q4_K_M', contextLength: 8192, roles, quality, vram: { min: gib * 1024 ** 3, recommended: gib * 1024 ** 3 } } as CatalogModel)
+  // 12 GiB usable: either the coder (code) or the two small generalists (chat + fast), not both.
+  const models = [model('coder', ['code'], 8, 10), model('chatty', ['chat'], 5, 5), model('quick', ['fast'], 4, 5)]
+  const hosts = [gpuHost('box', 14)]
+
+  it('gives a coding team\'s code role its best model that fits when code weighs more', () => {
+    const even = computePlan({ hosts, config: { models, cloud, policy: policy({ roleWeights: {} }) } })
+    expect(even.assignments.map(a => a.model).sort()).toEqual(['chatty', 'quick'])
+    const coding = computePlan({ hosts, config: { models, cloud, policy: policy({ roleWeights: { code: 3 } }) } })
+    expect(coding.assignments.map(a => a.model)).toEqual(['coder'])
+  })
+
+  it('says which model serves each role of an unplaced model on each host that could hold it, and what took the VRAM', () => {
+    const plan = computePlan({ hosts, config: { models, cloud, policy: policy({ roleWeights: { code: 3 } }) } })
+    const chatty = plan.unplaced.find(u => u.model === 'chatty')!
+    expect(chatty.detail).toEqual({ code: 'not-chosen', params: { needBytes: 5 * 1024 ** 3, quality: 5, roleWeights: { chat: 1 }, hosts: [{ host: 'box', roles: [{ role: 'chat', model: null, quality: null }], vramTakenBy: ['coder'] }], otherHosts: 0 } })
+    expect(chatty.reason).toBe('fits on box but was not chosen (quality 5; role weights: chat ×1) — box: chat unserved; VRAM taken by coder')
+    const even = computePlan({ hosts, config: { models, cloud, policy: policy({ roleWeights: {} }) } })
+    expect(even.unplaced.find(u => u.model === 'coder')!.reason).toBe('fits on box but was not chosen (quality 8; role weights: code ×1) — box: code unserved; VRAM taken by chatty, quick')
+  })
+
+  it('lists at most three hosts in a not-chosen reason and counts the others, so the plan stays small on a large fleet', () => {
+    const fleet = Array.from({ length: 20 }, (_, i) => gpuHost(`box-${String(i).padStart(2, '0')}`, 14))
+    const plan = computePlan({ hosts: fleet, config: { models, cloud, policy: policy({ roleWeights: { code: 3 } }) } })
+    const chatty = plan.unplaced.find(u => u.model === 'chatty')!
+    expect(chatty.detail?.code === 'not-chosen' && chatty.detail.params.hosts.map(h => h.host)).toEqual(['box-00', 'box-01', 'box-02'])
+    expect(chatty.detail?.code === 'not-chosen' && chatty.detail.params.otherHosts).toBe(17)
+    expect(chatty.reason).toMatch(/^fits on box-00, box-01, box-02, 17 other hosts but was not chosen/)
+    expect(JSON.stringify(plan.unplaced).length).toBeLessThan(4096)
   })
 })

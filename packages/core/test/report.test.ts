@@ -46,9 +46,9 @@ describe('GPU spec document', () => {
   it('tells the truth the hand-made document got wrong', () => {
     const fr = render(roosync, 'fr')
     expect(fr).toContain('### myia-po-2026 (Poste)')
-    expect(fr).toMatch(/GPU 0 : 16 Gio \(17 Go\) — source : simulated/)
+    expect(fr).toMatch(/GPU 0 : 16 Gio \(17 Go\) — source : simulée/)
     expect(fr).toContain('**Statut collecte :** 5/5 machines documentées (dont 5 simulées)')
-    expect(fr).toContain('myia-ai-01 GPU 0 (NVIDIA GeForce RTX 5060 Ti) : CUDA build of the backend has no sm_120 kernels')
+    expect(fr).toContain("myia-ai-01 GPU 0 (NVIDIA GeForce RTX 5060 Ti) : la version CUDA du moteur n'a pas de noyaux sm_120")
     const partialFr = render(partial, 'fr')
     expect(partialFr).toContain('**Statut :** 🟡 En cours de collecte')
     expect(partialFr).toContain('**Statut collecte :** 3/5 machines documentées')
@@ -57,5 +57,33 @@ describe('GPU spec document', () => {
     const partialEn = render(partial, 'en')
     expect(partialEn).toContain('**Collection status:** 3/5 machines documented')
     expect(partialEn).toContain('### myia-po-2023 (Worker, offline)')
+  })
+
+  it('speaks of one machine in the singular, and calls the plan term by its name', () => {
+    const lone = [roosync[0]!]
+    const loneConfig = { ...config, report: { ...config.report, hosts: [] } }
+    const plan = computePlan({ hosts: lone, config: loneConfig })
+    const fr = renderReport({ hosts: lone, plan, config: loneConfig, lang: 'fr' })
+    const en = renderReport({ hosts: lone, plan, config: loneConfig, lang: 'en' })
+    expect(fr).toContain('de 1 machine du système')
+    expect(fr).toContain('(1 machine)')
+    expect(fr).toContain('1/1 machine documentée (dont 1 simulée)')
+    expect(en).toContain('1/1 machine documented')
+    expect(en).toContain('of the 1 machine of the')
+    expect(fr).toContain('**Mandat du plan :** 0')
+    expect(en).toContain('**Plan term:** 0')
+    expect(fr).not.toContain('Version :')
+    expect(fr).toContain('**Capacité de calcul CUDA** :')
+  })
+
+  it('renders every planner reason in the document\'s language, with its number formats', () => {
+    const fr = render(roosync, 'fr')
+    const en = render(roosync, 'en')
+    expect(fr).toMatch(/tient sur myia-ai-01 mais n'a pas été retenu \(qualité [\d,]+ ; poids des rôles : code ×3\) — myia-ai-01 : code → glm-4\.7 \(qualité 7\)/)
+    expect(en).toMatch(/fits on myia-ai-01 but was not chosen \(quality [\d.]+; role weights: code ×3\) — myia-ai-01: code → glm-4\.7 \(quality 7\)/)
+    for (const english of ['needs ', 'not chosen', 'largest eligible', 'VRAM taken', 'source : simulated']) expect(fr).not.toContain(english)
+    for (const french of ['nécessite', 'retenu', 'prise par', 'qualité']) expect(en).not.toContain(french)
+    expect(fr).toContain('qualité 6,5')
+    expect(en).toContain('quality 6.5')
   })
 })

@@ -1,4 +1,4 @@
-import type { Alert } from '@gpufleet/core'
+import { formatBytes as coreFormatBytes, formatNumber } from '@gpufleet/core/text'
 
 export type Lang = 'fr' | 'en'
 
@@ -7,26 +7,22 @@ const en = {
   connected: 'live', connecting: 'connecting…', disconnected: 'reconnecting…',
   thisNode: 'this node', leader: 'leader', noLeader: 'no leader', term: 'term', openLeader: 'open the leader’s dashboard',
   specDoc: 'GPU spec document', specDocWritten: 'the leader writes it to', specDocHere: 'written to',
-  hosts: 'Hosts', online: 'online', offline: 'offline', coordinator: 'coordinator', worker: 'worker', simulated: 'simulated',
-  lastSeen: 'last seen', cpuOnly: 'no GPU', gpus: 'GPUs', ram: 'RAM',
-  vramOurs: 'our models', vramOthers: 'other programs', vramReserve: 'reserve', vramFree: 'free',
-  util: 'utilization', temp: 'temperature', power: 'power', excluded: 'excluded',
-  plan: 'Plan', noPlan: 'no plan yet', assignments: 'Models on GPUs', model: 'model', host: 'host', gpu: 'GPU', vram: 'VRAM', speed: 'est. speed',
+  hosts: 'Hosts', noHosts: 'no host yet: this node has not heard from any agent (itself included) so far', online: 'online', offline: 'offline', coordinator: 'coordinator', worker: 'worker', simulated: 'simulated',
+  lastSeen: 'last seen', cpuOnly: 'no GPU: this host sends every role to a peer or the cloud', gpus: 'GPUs', ram: 'RAM',
+  vramOurs: 'gpufleet models', vramOthers: 'other programs', vramPlanned: 'planned, not loaded yet', vramReserve: 'reserve', vramFree: 'free',
+  util: 'utilization', temp: 'temperature', power: 'power', vramChart: 'VRAM used', excluded: 'excluded', noReadings: 'no readings yet',
+  range1h: '1 h', range24h: '24 h', rangeLabel: 'charts over',
+  ollama: 'Ollama', ollamaUp: 'reachable', ollamaDown: 'not reachable', ollamaSimulated: 'simulated host: no Ollama', ollamaVersion: 'version {version}',
+  plan: 'Plan', noPlan: 'no plan yet: the leader publishes one once it is elected and knows the inventory', assignments: 'Models on GPUs', model: 'model', host: 'host', gpu: 'GPU', vram: 'VRAM', speed: 'est. speed',
+  noAssignments: 'no model placed on a GPU: see “Not placed” below for why',
   routes: 'Routes', role: 'role', target: 'target', unplaced: 'Not placed', reason: 'reason', exclusions: 'Excluded GPUs',
-  alerts: 'Alerts', noAlerts: 'no active alert', since: 'since',
-  events: 'Events', noEvents: 'nothing yet',
+  alerts: 'Alerts', noAlerts: 'no active alert', since: 'since', sev_critical: 'critical', sev_warning: 'warning', sev_info: 'info',
+  events: 'Events', noEvents: 'nothing yet: hosts joining or leaving, plans and alerts will show here',
   tokenTitle: 'This agent needs its API token', tokenHelp: 'The token is api.token in the node’s gpufleet.yaml. It is kept for this browser session only.', tokenSubmit: 'Connect', tokenWrong: 'wrong token',
   hostJoined: '{host} joined', hostLeft: '{host} went offline', leaderChanged: 'leader: {leader} (term {term})', planChanged: 'new plan (term {term}, {assignments} assignments)',
   alertRaised: 'alert', alertCleared: 'cleared', connectionLost: 'connection to the agent lost', connectionBack: 'connected to the agent',
   kind_local: 'local', kind_peer: 'peer', kind_cloud: 'cloud', kind_none: 'none',
-  pl_queued: 'queued', pl_pulling: 'pulling', pl_loading: 'loading', pl_ready: 'ready', pl_failed: 'failed', attempt: 'attempt',
-  rule_vram: '{where}: VRAM used {value} (threshold {threshold})',
-  rule_temp: '{where}: {value} °C (threshold {threshold} °C)',
-  rule_idle: '{where}: {value} % utilization with models assigned',
-  rule_offline: '{host} is offline',
-  rule_excluded: '{where} excluded from placement',
-  rule_unplaced: '{model} is not placed',
-  rule_latency: '{host}: local inference {value} ms to first byte at p95 (threshold {threshold} ms)'
+  pl_queued: 'queued', pl_pulling: 'pulling', pl_loading: 'loading', pl_ready: 'ready', pl_failed: 'failed', attempt: 'attempt'
 }
 type Dict = typeof en
 
@@ -35,26 +31,22 @@ const fr: Dict = {
   connected: 'en direct', connecting: 'connexion…', disconnected: 'reconnexion…',
   thisNode: 'ce nœud', leader: 'leader', noLeader: 'aucun leader', term: 'mandat', openLeader: 'ouvrir le tableau de bord du leader',
   specDoc: 'Document des specs GPU', specDocWritten: 'le leader l’écrit dans', specDocHere: 'écrit dans',
-  hosts: 'Machines', online: 'en ligne', offline: 'hors ligne', coordinator: 'coordinateur', worker: 'worker', simulated: 'simulée',
-  lastSeen: 'vue', cpuOnly: 'pas de GPU', gpus: 'GPU', ram: 'RAM',
-  vramOurs: 'nos modèles', vramOthers: 'autres programmes', vramReserve: 'réserve', vramFree: 'libre',
-  util: 'utilisation', temp: 'température', power: 'puissance', excluded: 'exclu',
-  plan: 'Plan', noPlan: 'pas encore de plan', assignments: 'Modèles sur les GPU', model: 'modèle', host: 'machine', gpu: 'GPU', vram: 'VRAM', speed: 'vitesse est.',
+  hosts: 'Machines', noHosts: 'aucune machine pour l’instant : ce nœud n’a encore reçu aucun agent (pas même le sien)', online: 'en ligne', offline: 'hors ligne', coordinator: 'coordinateur', worker: 'poste', simulated: 'simulée',
+  lastSeen: 'vue', cpuOnly: 'pas de GPU : cette machine envoie chaque rôle à un pair ou au cloud', gpus: 'GPU', ram: 'RAM',
+  vramOurs: 'modèles gpufleet', vramOthers: 'autres programmes', vramPlanned: 'prévu, pas encore chargé', vramReserve: 'réserve', vramFree: 'libre',
+  util: 'utilisation', temp: 'température', power: 'puissance', vramChart: 'VRAM utilisée', excluded: 'exclu', noReadings: 'pas encore de mesures',
+  range1h: '1 h', range24h: '24 h', rangeLabel: 'graphiques sur',
+  ollama: 'Ollama', ollamaUp: 'joignable', ollamaDown: 'injoignable', ollamaSimulated: 'machine simulée : pas d’Ollama', ollamaVersion: 'version {version}',
+  plan: 'Plan', noPlan: 'pas encore de plan : le leader en publie un dès qu’il est élu et connaît l’inventaire', assignments: 'Modèles sur les GPU', model: 'modèle', host: 'machine', gpu: 'GPU', vram: 'VRAM', speed: 'vitesse est.',
+  noAssignments: 'aucun modèle placé sur un GPU : voir « Non placés » ci-dessous pour la raison',
   routes: 'Routes', role: 'rôle', target: 'cible', unplaced: 'Non placés', reason: 'raison', exclusions: 'GPU exclus',
-  alerts: 'Alertes', noAlerts: 'aucune alerte active', since: 'depuis',
-  events: 'Événements', noEvents: 'rien pour l’instant',
+  alerts: 'Alertes', noAlerts: 'aucune alerte active', since: 'depuis', sev_critical: 'critique', sev_warning: 'avertissement', sev_info: 'info',
+  events: 'Événements', noEvents: 'rien pour l’instant : arrivées et départs de machines, plans et alertes s’afficheront ici',
   tokenTitle: 'Cet agent demande son jeton d’API', tokenHelp: 'Le jeton est api.token dans le gpufleet.yaml du nœud. Il est gardé pour cette session du navigateur seulement.', tokenSubmit: 'Se connecter', tokenWrong: 'jeton incorrect',
   hostJoined: '{host} a rejoint la flotte', hostLeft: '{host} est hors ligne', leaderChanged: 'leader : {leader} (mandat {term})', planChanged: 'nouveau plan (mandat {term}, {assignments} affectations)',
   alertRaised: 'alerte', alertCleared: 'levée', connectionLost: 'connexion à l’agent perdue', connectionBack: 'connecté à l’agent',
   kind_local: 'local', kind_peer: 'pair', kind_cloud: 'cloud', kind_none: 'aucune',
-  pl_queued: 'en attente', pl_pulling: 'téléchargement', pl_loading: 'chargement', pl_ready: 'prêt', pl_failed: 'échec', attempt: 'tentative',
-  rule_vram: '{where} : VRAM utilisée {value} (seuil {threshold})',
-  rule_temp: '{where} : {value} °C (seuil {threshold} °C)',
-  rule_idle: '{where} : {value} % d’utilisation avec des modèles affectés',
-  rule_offline: '{host} est hors ligne',
-  rule_excluded: '{where} exclu du placement',
-  rule_unplaced: '{model} n’est pas placé',
-  rule_latency: '{host} : inférence locale en {value} ms jusqu’au premier octet au p95 (seuil {threshold} ms)'
+  pl_queued: 'en attente', pl_pulling: 'téléchargement', pl_loading: 'chargement', pl_ready: 'prêt', pl_failed: 'échec', attempt: 'tentative'
 }
 
 export type TextKey = keyof Dict
@@ -64,25 +56,14 @@ export function t (lang: Lang, key: TextKey, args: Record<string, string | numbe
   return dicts[lang][key].replace(/\{(\w+)\}/g, (_m, name: string) => String(args[name] ?? ''))
 }
 
+/** Sizes as the core formats them everywhere: "1,5 Gio" / "1.5 GiB". */
 export function formatBytes (lang: Lang, bytes: number): string {
-  const gib = bytes / 1024 ** 3
-  const n = new Intl.NumberFormat(lang === 'fr' ? 'fr-FR' : 'en-US', { maximumFractionDigits: gib >= 10 ? 0 : 1 }).format(gib)
-  return lang === 'fr' ? `${n} Gio` : `${n} GiB`
+  return coreFormatBytes(bytes, { lang })
 }
 
-/** An alert in the page's language, from its fields (the agent's `message` is English, for logs). */
-export function alertText (lang: Lang, a: Alert): string {
-  const where = a.gpu === null ? (a.host ?? '') : `${a.host ?? ''} GPU ${a.gpu}`
-  const args = { where, host: a.host ?? '', model: a.model ?? '', value: a.value ?? '', threshold: a.threshold ?? '' }
-  switch (a.rule) {
-    case 'vram-high': return t(lang, 'rule_vram', { ...args, value: formatBytes(lang, a.value ?? 0), threshold: formatBytes(lang, a.threshold ?? 0) })
-    case 'temperature-high': return t(lang, 'rule_temp', args)
-    case 'gpu-idle': return t(lang, 'rule_idle', args)
-    case 'host-offline': return t(lang, 'rule_offline', args)
-    case 'gpu-excluded': return `${t(lang, 'rule_excluded', args)} — ${a.message.replace(/^.*excluded: /, '')}`
-    case 'latency-high': return t(lang, 'rule_latency', args)
-    case 'model-unplaced': return `${t(lang, 'rule_unplaced', args)} — ${a.message.replace(/^.* is not placed: /, '')}`
-  }
+/** A reading with its unit in the page's language: "29,9 W" / "29.9 W". */
+export function formatReading (lang: Lang, value: number, unit: string, digits = 1): string {
+  return `${formatNumber(value, lang, digits)}${unit === '' ? '' : `\u00a0${unit}`}`
 }
 
 export function initialLang (stored: string | null, browser: string): Lang {

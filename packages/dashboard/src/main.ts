@@ -2,14 +2,16 @@ import './style.css'
 import { initialLang, t, type Lang } from './i18n.js'
 import { LiveConnection, storeToken } from './connection.js'
 import { emptyState, logConnection, reduce, type ViewState } from './state.js'
-import { alertsSection, eventsSection, header, hostsSection, planSection, type Connection } from './view.js'
+import { alertsSection, eventsSection, header, hostsSection, planSection, type Connection, type Range } from './view.js'
 
 const LANG_KEY = 'gpufleet.lang'
+const RANGE_KEY = 'gpufleet.range'
 let lang: Lang = initialLang(localStorage.getItem(LANG_KEY), navigator.language)
 let state: ViewState = emptyState()
 let conn: Connection = 'connecting'
 let everConnected = false
 let frame: number | null = null
+let range: Range = localStorage.getItem(RANGE_KEY) === '24h' ? '24h' : '1h'
 
 const $ = (id: string): HTMLElement => document.getElementById(id)!
 
@@ -22,7 +24,7 @@ function schedule (): void {
     document.title = t(lang, 'title')
     put('top', header(state, lang, conn))
     put('alerts', alertsSection(state, lang))
-    put('hosts', hostsSection(state, lang))
+    put('hosts', hostsSection(state, lang, range))
     put('plan', planSection(state, lang))
     put('events', eventsSection(state, lang))
   })
@@ -71,7 +73,15 @@ $('token-form').addEventListener('submit', ev => {
 })
 
 document.addEventListener('click', ev => {
-  if ((ev.target as HTMLElement).closest('[data-action="lang"]') === null) return
+  const target = ev.target as HTMLElement
+  const rangeButton = target.closest<HTMLElement>('[data-action="range"]')
+  if (rangeButton !== null) {
+    range = rangeButton.dataset.range === '24h' ? '24h' : '1h'
+    localStorage.setItem(RANGE_KEY, range)
+    schedule()
+    return
+  }
+  if (target.closest('[data-action="lang"]') === null) return
   lang = lang === 'fr' ? 'en' : 'fr'
   localStorage.setItem(LANG_KEY, lang)
   schedule()

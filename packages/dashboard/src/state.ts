@@ -1,4 +1,5 @@
-import type { Alert, GpuHistory, GpuSample, HostReport, LiveMessage, Plan, StatusDocument } from '@gpufleet/core'
+import type { Alert, GpuHistory, GpuSample, HostReport, LiveEvent, LiveMessage, Plan, RecentEvent, StatusDocument } from '@gpufleet/core'
+import { recentEventOf } from '@gpufleet/core/live'
 
 /** One line of the page's event log. */
 export type LogKey = 'hostJoined' | 'hostLeft' | 'leaderChanged' | 'planChanged' | 'alertRaised' | 'alertCleared' | 'connectionLost' | 'connectionBack'
@@ -12,18 +13,20 @@ export interface ViewState {
   plan: Plan | null
   alerts: Map<string, Alert>
   history: GpuHistory
+  /** The agent's 24 h tier (bucket means), as of the last snapshot. */
+  history24h: GpuHistory
   log: LogEntry[]
   leader: string | null
   term: number
 }
 
 export const LOG_LIMIT = 200
-/** Samples kept per GPU in the page, and their minimum spacing: the same as the agent keeps. */
-export const HISTORY_LIMIT = 180
-export const HISTORY_GAP_MS = 2000
+/** Samples kept per GPU in the page, and their minimum spacing: the same as the agent keeps (1 h). */
+export const HISTORY_LIMIT = 240
+export const HISTORY_GAP_MS = 15_000
 
 export function emptyState (): ViewState {
-  return { status: null, hosts: new Map(), apis: {}, plan: null, alerts: new Map(), history: {}, log: [], leader: null, term: 0 }
+  return { status: null, hosts: new Map(), apis: {}, plan: null, alerts: new Map(), history: {}, history24h: {}, log: [], leader: null, term: 0 }
 }
 
 function appendLog (log: LogEntry[], entry: LogEntry): LogEntry[] {
@@ -44,11 +47,36 @@ function appendSamples (history: GpuHistory, host: HostReport, at: number): GpuH
   return next
 }
 
+/** The Events panel's line for an event (as the snapshot replays it, or live). */
+export function logEntryOf (e: RecentEvent): LogEntry {
+  switch (e.type) {
+    case 'host:joined': return { at: e.at, key: 'hostJoined', args: { host: e.hostname } }
+    case 'host:left': return { at: e.at, key: 'hostLeft', args: { host: e.hostname }, severity: 'critical' }
+    case 'leader:changed': return { at: e.at, key: 'leaderChanged', args: { leader: e.leader ?? '—', term: e.term } }
+    case 'plan:changed': return { at: e.at, key: 'planChanged', args: { term: e.term, assignments: e.assignments } }
+    case 'alert:raised': return { at: e.at, key: 'alertRaised', args: {}, severity: e.alert.severity, alert: e.alert }
+    case 'alert:cleared': return { at: e.at, key: 'alertCleared', args: {}, alert: e.alert }
+  }
+}
+
+/** A live event's log line. */
+function logOf (e: LiveEvent): LogEntry {
+  return logEntryOf(recentEventOf(e)!)
+}
+
+/** The replayed events and the page's own lines, newest first, each once. */
+function mergeLogs (replayed: LogEntry[], own: LogEntry[]): LogEntry[] {
+  const seen = new Set<string>()
+  const key = (e: LogEntry): string => `${e.at}|${e.key}|${JSON.stringify(e.args)}|${e.alert?.id ?? ''}`
+  return [...replayed, ...own].sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0))
+    .filter(e => { const k = key(e); if (seen.has(k)) return false; seen.add(k); return true }).slice(0, LOG_LIMIT)
+}
+
 /** Applies one message from `/ws`. Unknown message types are ignored (a newer agent may send more). */
 export function reduce (state: ViewState, msg: LiveMessage): ViewState {
   switch (msg.type) {
     case 'snapshot': {
-      const { type: _t, history, apis, ...status } = msg
+      const { type: _t, history, history24h, apis, events, ...status } = msg
       return {
         ...state,
         status,
@@ -57,6 +85,8 @@ export function reduce (state: ViewState, msg: LiveMessage): ViewState {
         plan: status.plan,
         alerts: new Map(status.alerts.map(a => [a.id, a])),
         history,
+        history24h: history24h ?? {},
+        log: mergeLogs((events ?? []).map(logEntryOf), state.log),
         leader: status.leader,
         term: status.term
       }
@@ -66,27 +96,33 @@ export function reduce (state: ViewState, msg: LiveMessage): ViewState {
       const hosts = new Map(state.hosts)
       hosts.set(msg.host.hostname, msg.host)
       const next = { ...state, hosts, apis: { ...state.apis, [msg.host.hostname]: msg.api }, history: appendSamples(state.history, msg.host, Date.parse(msg.at)) }
-      return msg.type === 'host:joined' ? { ...next, log: appendLog(state.log, { at: msg.at, key: 'hostJoined', args: { host: msg.host.hostname } }) } : next
+      return msg.type === 'host:joined' ? { ...next, log: appendLog(state.log, logOf(msg)) } : next
     }
     case 'host:left': {
       const current = state.hosts.get(msg.hostname)
       const hosts = new Map(state.hosts)
       if (current !== undefined) hosts.set(msg.hostname, { ...current, online: false, ...(msg.lastSeen === null ? {} : { lastSeen: msg.lastSeen }) })
-      return { ...state, hosts, log: appendLog(state.log, { at: msg.at, key: 'hostLeft', args: { host: msg.hostname }, severity: 'critical' }) }
+      return { ...state, hosts, log: appendLog(state.log, logOf(msg)) }
     }
     case 'leader:changed':
-      return { ...state, leader: msg.leader, term: msg.term, apis: msg.leader === null || msg.leaderApi === null ? state.apis : { ...state.apis, [msg.leader]: msg.leaderApi }, log: appendLog(state.log, { at: msg.at, key: 'leaderChanged', args: { leader: msg.leader ?? '—', term: msg.term } }) }
+      return { ...state, leader: msg.leader, term: msg.term, apis: msg.leader === null || msg.leaderApi === null ? state.apis : { ...state.apis, [msg.leader]: msg.leaderApi }, log: appendLog(state.log, logOf(msg)) }
     case 'plan:changed':
-      return { ...state, plan: msg.plan, log: appendLog(state.log, { at: msg.at, key: 'planChanged', args: { term: msg.plan.term, assignments: msg.plan.assignments.length } }) }
+      return { ...state, plan: msg.plan, log: appendLog(state.log, logOf(msg)) }
     case 'alert:raised': {
       const alerts = new Map(state.alerts)
       alerts.set(msg.alert.id, msg.alert)
-      return { ...state, alerts, log: appendLog(state.log, { at: msg.at, key: 'alertRaised', args: {}, severity: msg.alert.severity, alert: msg.alert }) }
+      return { ...state, alerts, log: appendLog(state.log, logOf(msg)) }
+    }
+    case 'alert:updated': {
+      if (!state.alerts.has(msg.alert.id)) return state
+      const alerts = new Map(state.alerts)
+      alerts.set(msg.alert.id, msg.alert)
+      return { ...state, alerts }
     }
     case 'alert:cleared': {
       const alerts = new Map(state.alerts)
       alerts.delete(msg.alert.id)
-      return { ...state, alerts, log: appendLog(state.log, { at: msg.at, key: 'alertCleared', args: {}, alert: msg.alert }) }
+      return { ...state, alerts, log: appendLog(state.log, logOf(msg)) }
     }
     default:
       return state
@@ -98,15 +134,30 @@ export function logConnection (state: ViewState, at: string, key: 'connectionLos
   return { ...state, log: appendLog(state.log, { at, key, args: {} }) }
 }
 
-/** The four parts of a GPU's VRAM bar, in bytes: used by our models, used by other programs, the reserve, free. */
-export interface VramParts { total: number, ours: number, others: number, reserve: number, free: number }
+/**
+ * The parts of a GPU's VRAM bar, in bytes: used by gpufleet's models, used by other programs,
+ * planned for this GPU but not loaded yet, the reserve, and free. They add up to the total.
+ */
+export interface VramParts { total: number, ours: number, others: number, planned: number, reserve: number, free: number }
 
-export function vramParts (gpu: HostReport['gpus'][number], reserveBytes: number): VramParts | null {
+export function vramParts (gpu: HostReport['gpus'][number], reserveBytes: number, plannedBytes = 0): VramParts | null {
   const total = gpu.vramBytes
   if (total === null || total <= 0) return null
   const used = Math.min(total, gpu.vramUsedBytes ?? 0)
   const ours = Math.min(used, gpu.vramUsedByFleetBytes ?? 0)
   const others = used - ours
-  const reserve = Math.min(reserveBytes, total - used)
-  return { total, ours, others, reserve, free: Math.max(0, total - used - reserve) }
+  const planned = Math.min(Math.max(0, plannedBytes - ours), total - used)
+  const reserve = Math.min(reserveBytes, total - used - planned)
+  return { total, ours, others, planned, reserve, free: Math.max(0, total - used - planned - reserve) }
+}
+
+/** VRAM the plan in force gives this GPU (a split model counts its share). */
+export function plannedBytes (plan: Plan | null, host: string, gpu: number): number {
+  let sum = 0
+  for (const a of plan?.assignments ?? []) {
+    if (a.host !== host) continue
+    const k = a.gpus.indexOf(gpu)
+    if (k >= 0) sum += a.vramBytesPerGpu?.[k] ?? a.vramBytes
+  }
+  return sum
 }

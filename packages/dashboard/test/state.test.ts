@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import type { HostReport, LiveSnapshot, Plan } from '@gpufleet/core'
+import type { Alert, HostReport, LiveSnapshot, Plan } from '@gpufleet/core'
 import { HISTORY_LIMIT, LOG_LIMIT, emptyState, reduce, vramParts } from '../src/state.js'
-import { alertText, initialLang, t } from '../src/i18n.js'
-import { esc, hostsSection } from '../src/view.js'
+import { initialLang, t } from '../src/i18n.js'
+import { alertsSection, esc, eventsSection, header, hostsSection, planSection } from '../src/view.js'
+import { renderAlert } from '@gpufleet/core/text'
 
 const roosync = join(import.meta.dirname, '../../../configs/roosync')
 const host = (name: string): HostReport => JSON.parse(readFileSync(join(roosync, `${name}.hardware.json`), 'utf8')) as HostReport
@@ -47,9 +48,11 @@ describe('dashboard state', () => {
     expect(s.log).toHaveLength(LOG_LIMIT)
   })
 
-  it('splits a GPU\'s VRAM into ours, others, reserve and free', () => {
+  it('splits a GPU\'s VRAM into ours, others, planned, reserve and free', () => {
     const gpu = { ...host('myia-ai-01').gpus[1]!, vramBytes: 24e9, vramUsedBytes: 12e9, vramUsedByFleetBytes: 9e9 }
-    expect(vramParts(gpu, 2e9)).toEqual({ total: 24e9, ours: 9e9, others: 3e9, reserve: 2e9, free: 10e9 })
+    expect(vramParts(gpu, 2e9)).toEqual({ total: 24e9, ours: 9e9, others: 3e9, planned: 0, reserve: 2e9, free: 10e9 })
+    // 15 GB planned, 9 GB of it loaded: 6 GB still to come.
+    expect(vramParts(gpu, 2e9, 15e9)).toEqual({ total: 24e9, ours: 9e9, others: 3e9, planned: 6e9, reserve: 2e9, free: 4e9 })
     expect(vramParts({ ...gpu, vramBytes: null }, 2e9)).toBeNull()
   })
 
@@ -77,7 +80,81 @@ describe('dashboard state', () => {
     expect(initialLang('en', 'fr-FR')).toBe('en')
     expect(t('fr', 'hostLeft', { host: 'a' })).toBe('a est hors ligne')
     const alert = { id: 'temperature-high:a:0', rule: 'temperature-high' as const, severity: 'critical' as const, host: 'a', gpu: 0, model: null, value: 90, threshold: 83, message: '', since: '2026-11-22T10:00:00.000Z' }
-    expect(alertText('fr', alert)).toBe('a GPU 0 : 90 °C (seuil 83 °C)')
-    expect(alertText('en', alert)).toBe('a GPU 0: 90 °C (threshold 83 °C)')
+    expect(renderAlert(alert, 'fr')).toBe('a GPU 0 : 90 °C (seuil 83 °C)')
+    expect(renderAlert(alert, 'en')).toBe('a GPU 0: 90 °C (threshold 83 °C)')
+  })
+
+  const unplacedAlert = (model: string): Alert => ({
+    id: `model-unplaced:${model}`, rule: 'model-unplaced', severity: 'info', host: null, gpu: null, model, value: null, threshold: null, message: `${model} is not placed`, since: '2026-11-22T10:00:00.000Z',
+    detail: { code: 'no-eligible-gpu', params: { needBytes: 5 * 1024 ** 3 } }
+  })
+
+  it('folds informational alerts into one line with a count, and shows warnings and criticals one by one', () => {
+    const alerts = [...Array.from({ length: 8 }, (_, i) => unplacedAlert(`m${i}`)), { ...unplacedAlert('x'), id: 'host-offline:a', rule: 'host-offline' as const, severity: 'critical' as const, host: 'a', model: null }]
+    const s = reduce(emptyState(), { ...snapshot(), alerts })
+    const fr = alertsSection(s, 'fr')
+    expect(fr.match(/data-alert-group="model-unplaced" data-count="8"/g)).toHaveLength(1)
+    expect(fr).toContain('8 modèles non placés — voir le Plan')
+    expect(alertsSection(s, 'en')).toContain('8 models not placed — see Plan')
+    expect(fr.indexOf('data-severity="critical"')).toBeLessThan(fr.indexOf('data-severity="info"'))
+    expect(fr).toContain('>critique</span>')
+  })
+
+  it('refreshes an alert in place when the agent sends alert:updated', () => {
+    let s = reduce(emptyState(), { ...snapshot(), alerts: [unplacedAlert('m')] })
+    s = reduce(s, { type: 'alert:updated', at: '2026-11-22T10:01:00.000Z', alert: { ...unplacedAlert('m'), detail: { code: 'no-eligible-gpu', params: { needBytes: 7 * 1024 ** 3 } } } })
+    expect(alertsSection(s, 'fr')).toContain('nécessite 7 Gio')
+    expect(s.log).toHaveLength(0)
+  })
+
+  it('fills the Events panel from the events the snapshot replays', () => {
+    const s = reduce(emptyState(), { ...snapshot(), events: [{ type: 'host:left', at: '2026-11-22T09:59:00.000Z', hostname: 'myia-po-2024' }, { type: 'leader:changed', at: '2026-11-22T09:58:00.000Z', leader: 'myia-ai-01', term: 7 }] })
+    expect(s.log.map(e => e.key)).toEqual(['hostLeft', 'leaderChanged'])
+    expect(eventsSection(s, 'fr')).toContain('myia-po-2024 est hors ligne')
+  })
+
+  it('shows a planned model in the VRAM bar before it is loaded, with a legend', () => {
+    const s = reduce(emptyState(), snapshot())
+    const html = hostsSection(s, 'fr')
+    const ai01 = html.slice(html.indexOf('data-host="myia-ai-01"'))
+    expect(ai01).toContain('data-testid="vram-legend"')
+    expect(ai01).toMatch(/data-part="planned"><i class="swatch planned"><\/i>prévu, pas encore chargé <b>9,3 Gio<\/b>/)
+    for (const part of ['ours', 'others', 'planned', 'reserve', 'free']) expect(ai01).toContain(`data-part="${part}"`)
+  })
+
+  it('draws charts with labelled axes, in the page\'s number format', () => {
+    const samples = Array.from({ length: 10 }, (_, i) => ({ t: Date.UTC(2026, 10, 22, 10) + i * 60_000, util: 40 + i, temp: 50, power: 29.9, vramUsed: 2e9 }))
+    const s = reduce(emptyState(), { ...snapshot(), history: { 'myia-ai-01/1': samples } })
+    const html = hostsSection(s, 'fr')
+    const gpu1 = html.slice(html.indexOf('data-gpu="1"'))
+    expect(gpu1).toContain('class="axis-y"')
+    expect(gpu1).toContain('class="axis-x"')
+    expect(gpu1).toContain('29,9\u00a0W')
+    expect(gpu1).toContain('>puissance (W)</text>')
+    expect(gpu1).toContain('>100\u00a0%</text>')
+  })
+
+  it('says why an empty section is empty, and names the product once', () => {
+    const empty = emptyState()
+    expect(planSection(empty, 'fr')).toContain('le leader en publie un')
+    expect(eventsSection(empty, 'en')).toContain('will show here')
+    const noAssign = reduce(emptyState(), { ...snapshot(), plan: { ...plan, assignments: [] } })
+    expect(planSection(noAssign, 'en')).toContain('data-testid="no-assignments"')
+    expect(header(reduce(emptyState(), { ...snapshot(), cluster: 'gpufleet' }), 'en', 'connected')).not.toMatch(/gpufleet\s*<span class="cluster">gpufleet/)
+  })
+
+  it('leaves no English in the French page, and no French in the English one', () => {
+    const ENGLISH = ['worker', 'warning', 'not placed', 'needs ', 'free', 'reserve', 'other programs', 'excluded', 'offline', 'online', 'threshold', 'quality', 'taken by', 'reachable', 'planned', 'nothing yet', 'no plan', 'since', 'Hosts', 'Events', 'Alerts', 'utilization', 'temperature', 'power']
+    const FRENCH = ['poste', 'avertissement', 'non placé', 'nécessite', 'libre', 'réserve', 'autres programmes', 'hors ligne', 'en ligne', 'seuil', 'qualité', 'prise par', 'joignable', 'prévu', 'rien pour', 'depuis', 'Machines', 'Événements', 'Alertes', 'utilisation', 'température', 'puissance']
+    const samples = Array.from({ length: 5 }, (_, i) => ({ t: Date.UTC(2026, 10, 22, 10) + i * 60_000, util: 4, temp: 50, power: 29.9, vramUsed: 2e9 }))
+    const alerts = [unplacedAlert('a'), unplacedAlert('b'), { ...unplacedAlert('c'), id: 'temperature-high:myia-ai-01:1', rule: 'temperature-high' as const, severity: 'critical' as const, host: 'myia-ai-01', gpu: 1, value: 90, threshold: 83 }]
+    const full = { ...plan, unplaced: [{ model: 'big', reason: 'needs', detail: { code: 'too-large' as const, params: { needBytes: 30e9, largestFreeBytes: 20e9, host: 'myia-ai-01', gpu: 1, largestHostTotalBytes: null, offloadedTokensPerSecond: 12.5 } } }] }
+    const s = reduce(emptyState(), { ...snapshot(), plan: full, alerts, history: { 'myia-ai-01/1': samples }, events: [{ type: 'host:left', at: '2026-11-22T09:59:00.000Z', hostname: 'myia-web1' }] })
+    const page = (lang: 'fr' | 'en'): string => [header(s, lang, 'connected'), alertsSection(s, lang), hostsSection(s, lang), planSection(s, lang), eventsSection(s, lang)].join('\n')
+      .replace(/<[^>]*>/g, ' ').replace(/no sm_120 kernels/g, '')
+    const fr = page('fr')
+    const en = page('en')
+    for (const word of ENGLISH) expect(fr, word).not.toContain(word)
+    for (const word of FRENCH) expect(en, word).not.toContain(word)
   })
 })

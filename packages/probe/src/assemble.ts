@@ -69,6 +69,8 @@ function fromNvidiaSmi (row: NvidiaGpuRow): GpuReport {
     utilizationPct: row.utilizationPct,
     temperatureC: row.temperatureC,
     powerW: row.powerW,
+    smClockMhz: row.smClockMhz,
+    memClockMhz: row.memClockMhz,
     memoryBandwidthGBs: spec?.bandwidthGBs ?? null
   }
 }

@@ -32,9 +32,10 @@ describe('Windows VRAM', () => {
   })
 
   it('lets nvidia-smi speak for NVIDIA cards and keeps the others', () => {
-    const nvidia = [{ index: 0, uuid: 'GPU-1', name: 'NVIDIA GeForce RTX 3080 Ti Laptop GPU', pciBus: '00000000:01:00.0', driverVersion: '591.74', vramBytes: 16 * GiB, vramUsedBytes: 0, utilizationPct: 0, temperatureC: 40, powerW: 10, computeCapability: '8.6' }]
+    const nvidia = [{ index: 0, uuid: 'GPU-1', name: 'NVIDIA GeForce RTX 3080 Ti Laptop GPU', pciBus: '00000000:01:00.0', driverVersion: '591.74', vramBytes: 16 * GiB, vramUsedBytes: 0, utilizationPct: 0, temperatureC: 40, powerW: 10, smClockMhz: 1395, memClockMhz: 7001, computeCapability: '8.6' }]
     const gpus = assembleGpus({ ...base, platform: 'win32', nvidia, controllers: si.controllers, registry })
     expect(gpus.map(g => [g.index, g.vendor, g.vramSource])).toEqual([[0, 'nvidia', 'nvidia-smi'], [1, 'intel', 'unknown'], [2, 'amd', 'registry']])
+    expect(gpus[0]).toMatchObject({ smClockMhz: 1395, memClockMhz: 7001 })
   })
 
   it('reads the current resolution of each display', () => {

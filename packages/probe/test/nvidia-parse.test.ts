@@ -9,7 +9,7 @@ describe('parseNvidiaSmiCsv', () => {
     const [gpu] = parseNvidiaSmiCsv(readFixture('nvidia-smi', 'laptop-3080ti', 'query.csv'), NVIDIA_QUERY_FIELDS)
     expect(gpu).toEqual({
       index: 0, uuid: 'GPU-0ab3345e-f1ef-8f0c-e82a-8cbb3a8ed0f4', name: 'NVIDIA GeForce RTX 3080 Ti Laptop GPU', pciBus: '00000000:01:00.0',
-      driverVersion: '591.74', vramBytes: 16384 * MiB, vramUsedBytes: 768 * MiB, utilizationPct: 3, temperatureC: 45, powerW: 21.5, computeCapability: '8.6'
+      driverVersion: '591.74', vramBytes: 16384 * MiB, vramUsedBytes: 768 * MiB, utilizationPct: 3, temperatureC: 45, powerW: 21.5, smClockMhz: 210, memClockMhz: 405, computeCapability: '8.6'
     })
   })
 
@@ -18,6 +18,7 @@ describe('parseNvidiaSmiCsv', () => {
     expect(gpus.map(g => g.index)).toEqual([0, 1])
     expect(gpus[1]?.utilizationPct).toBe(0)
     expect(gpus[1]?.vramUsedBytes).toBe(5 * MiB)
+    expect(gpus.map(g => [g.smClockMhz, g.memClockMhz])).toEqual([[1777, 7500], [210, 405]])
     expect(gpus.every(g => g.vramBytes === 12288 * MiB)).toBe(true)
   })
 
@@ -26,6 +27,8 @@ describe('parseNvidiaSmiCsv', () => {
     expect(gpu?.utilizationPct).toBeNull()
     expect(gpu?.temperatureC).toBeNull()
     expect(gpu?.powerW).toBeNull()
+    expect(gpu?.smClockMhz).toBeNull()
+    expect(gpu?.memClockMhz).toBeNull()
     expect(gpu?.vramUsedBytes).toBe(0)
   })
 
@@ -37,7 +40,7 @@ describe('parseNvidiaSmiCsv', () => {
   })
 
   it('handles CRLF line ends (Windows) and a name with a comma', () => {
-    const line = '0, GPU-1, NVIDIA RTX, custom edition, 00000000:01:00.0, 591.74, 8192, 1, 2, 3, 4.5, 8.6\r\n'
+    const line = '0, GPU-1, NVIDIA RTX, custom edition, 00000000:01:00.0, 591.74, 8192, 1, 2, 3, 4.5, 1500, 7000, 8.6\r\n'
     const [gpu] = parseNvidiaSmiCsv(line, NVIDIA_QUERY_FIELDS)
     expect(gpu?.name).toBe('NVIDIA RTX, custom edition')
     expect(gpu?.computeCapability).toBe('8.6')
@@ -45,6 +48,6 @@ describe('parseNvidiaSmiCsv', () => {
 
   it('rejects output that is not the CSV it asked for, with a typed error', () => {
     expect(() => parseNvidiaSmiCsv('No devices were found', NVIDIA_QUERY_FIELDS)).toThrowError(expect.objectContaining({ name: 'NvidiaSmiFailedError' }))
-    expect(() => parseNvidiaSmiCsv('0, GPU-1, RTX, bus, 1, lots, 1, 1, 1, 1, 8.6', NVIDIA_QUERY_FIELDS)).toThrow(/memory\.total/)
+    expect(() => parseNvidiaSmiCsv('0, GPU-1, RTX, bus, 1, lots, 1, 1, 1, 1, 1, 1, 8.6', NVIDIA_QUERY_FIELDS)).toThrow(/memory\.total/)
   })
 })

@@ -18,9 +18,17 @@ describe('nvidia-smi through a real process', () => {
     const calls: string[][] = []
     const exec: ExecFn = async (file, args, options) => { calls.push([...args]); return await execWithFixture('dual-3060')(file, args, options) }
     const result = await queryNvidiaSmi(fakeNvidiaSmi, { exec })
-    expect(calls).toEqual([['--query-gpu=index,uuid,name,pci.bus_id,driver_version,memory.total,memory.used,utilization.gpu,temperature.gpu,power.draw,compute_cap', '--format=csv,noheader,nounits']])
+    expect(calls).toEqual([['--query-gpu=index,uuid,name,pci.bus_id,driver_version,memory.total,memory.used,utilization.gpu,temperature.gpu,power.draw,clocks.sm,clocks.mem,compute_cap', '--format=csv,noheader,nounits']])
     expect(result.rows).toHaveLength(2)
     expect(result.computeCapQueried).toBe(true)
+  })
+
+  it('reads the SM and memory clocks into the host report; the stand-in refuses a query its captured output does not answer', async () => {
+    const { report } = await probeHostDetailed({ nvidiaSmiPath: fakeNvidiaSmi, exec: execWithFixture('ai-01-3090-5060ti'), ollamaHost: 'http://127.0.0.1:9', ollamaTimeoutMs: 200 })
+    expect(report.gpus.map(g => [g.smClockMhz, g.memClockMhz])).toEqual([[180, 405], [210, 405]])
+    const short = await execWithFixture('dual-3060')(fakeNvidiaSmi, ['--query-gpu=index,uuid,name,pci.bus_id,driver_version,memory.total,memory.used,utilization.gpu,temperature.gpu,power.draw,compute_cap', '--format=csv,noheader,nounits'], { timeoutMs: 10_000 })
+    expect(short.exitCode).toBe(3)
+    expect(short.stderr).toMatch(/fixture has 13 columns, query asks 11/)
   })
 
   it('retries without compute_cap on an old driver and fills it from the GPU table', async () => {

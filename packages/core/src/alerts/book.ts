@@ -19,10 +19,12 @@ export interface AlertUpdate {
   book: AlertBook
   raised: Alert[]
   cleared: Alert[]
+  /** Active alerts whose text, reading or reason changed (a new plan, a new reading in the band). */
+  updated: Alert[]
 }
 
 function toAlert (c: Condition, since: number, toIso: (ms: number) => string): Alert {
-  return { id: c.id, rule: c.rule, severity: c.severity, host: c.host, gpu: c.gpu, model: c.model, value: c.value, threshold: c.threshold, message: c.message, since: toIso(since) }
+  return { id: c.id, rule: c.rule, severity: c.severity, host: c.host, gpu: c.gpu, model: c.model, value: c.value, threshold: c.threshold, message: c.message, since: toIso(since), ...(c.detail === undefined ? {} : { detail: c.detail }) }
 }
 
 /**
@@ -35,6 +37,7 @@ export function updateAlerts (book: AlertBook, conditions: readonly Condition[],
   const pending = new Map<string, number>()
   const raised: Alert[] = []
   const cleared: Alert[] = []
+  const updated: Alert[] = []
   const seen = new Set<string>()
   for (const c of conditions) {
     if (seen.has(c.id)) continue
@@ -42,7 +45,12 @@ export function updateAlerts (book: AlertBook, conditions: readonly Condition[],
     const current = book.active.get(c.id)
     if (current !== undefined) {
       if (c.level === 'clear') cleared.push(current)
-      else active.set(c.id, { ...current, value: c.value, threshold: c.threshold, message: c.message })
+      else {
+        const { detail: _old, ...rest } = current
+        const next: Alert = { ...rest, severity: c.severity, value: c.value, threshold: c.threshold, message: c.message, ...(c.detail === undefined ? {} : { detail: c.detail }) }
+        active.set(c.id, next)
+        if (!sameAlert(current, next)) updated.push(next)
+      }
       continue
     }
     if (c.level !== 'firing') continue
@@ -57,7 +65,12 @@ export function updateAlerts (book: AlertBook, conditions: readonly Condition[],
   }
   for (const [id, alert] of book.active) if (!seen.has(id)) cleared.push(alert)
   const byId = (a: Alert, b: Alert): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
-  return { book: { active, pending }, raised: raised.sort(byId), cleared: cleared.sort(byId) }
+  return { book: { active, pending }, raised: raised.sort(byId), cleared: cleared.sort(byId), updated: updated.sort(byId) }
+}
+
+/** Same facts: what a view shows of an alert (its readings, text and reason) did not change. */
+export function sameAlert (a: Alert, b: Alert): boolean {
+  return a.severity === b.severity && a.value === b.value && a.threshold === b.threshold && a.message === b.message && JSON.stringify(a.detail) === JSON.stringify(b.detail)
 }
 
 /** Active alerts in a stable order: most severe first, then by id. */

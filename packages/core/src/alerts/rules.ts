@@ -1,5 +1,6 @@
 import type { HostReport } from '../schemas/host-report.js'
 import type { Plan } from '../schemas/plan.js'
+import type { Reason } from '../schemas/reason.js'
 import type { AlertRule, AlertSeverity } from './schema.js'
 
 export interface AlertThresholds {
@@ -41,6 +42,8 @@ export interface Condition {
   value: number | null
   threshold: number | null
   message: string
+  /** The planner's reason behind gpu-excluded and model-unplaced, as data. */
+  detail?: Reason
 }
 
 export interface AlertInput {
@@ -104,13 +107,13 @@ export function evaluateConditions ({ hosts, plan, thresholds: t }: AlertInput):
     }
   }
   for (const e of plan?.excluded ?? []) {
-    out.push({ id: `gpu-excluded:${e.host}:${e.gpu}`, rule: 'gpu-excluded', severity: 'info', level: 'firing', forMs: 0, host: e.host, gpu: e.gpu, model: null, value: null, threshold: null, message: `${e.host} GPU ${e.gpu} excluded: ${e.reason}` })
+    out.push({ id: `gpu-excluded:${e.host}:${e.gpu}`, rule: 'gpu-excluded', severity: 'info', level: 'firing', forMs: 0, host: e.host, gpu: e.gpu, model: null, value: null, threshold: null, message: `${e.host} GPU ${e.gpu} excluded: ${e.reason}`, ...(e.detail === undefined ? {} : { detail: e.detail }) })
   }
   for (const u of plan?.unplaced ?? []) {
     // "Another model won the VRAM" is the planner doing its job, not a condition to act on.
     if (u.code === 'not-chosen') continue
     // Too large for every GPU is worth acting on; no eligible GPU at all is a fact of the fleet.
-    out.push({ id: `model-unplaced:${u.model}`, rule: 'model-unplaced', severity: u.code === 'too-large' ? 'warning' : 'info', level: 'firing', forMs: 0, host: null, gpu: null, model: u.model, value: null, threshold: null, message: `${u.model} is not placed: ${u.reason}` })
+    out.push({ id: `model-unplaced:${u.model}`, rule: 'model-unplaced', severity: u.code === 'too-large' ? 'warning' : 'info', level: 'firing', forMs: 0, host: null, gpu: null, model: u.model, value: null, threshold: null, message: `${u.model} is not placed: ${u.reason}`, ...(u.detail === undefined ? {} : { detail: u.detail }) })
   }
   return out
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { reasonSchema } from '../schemas/reason.js'
 
 export const ALERT_RULES = ['vram-high', 'temperature-high', 'gpu-idle', 'latency-high', 'host-offline', 'gpu-excluded', 'model-unplaced'] as const
 export type AlertRule = typeof ALERT_RULES[number]
@@ -21,6 +22,8 @@ export const alertSchema = z.object({
   /** English, one line, for logs and the CLI; the dashboard composes its own text per language. */
   message: z.string().max(1000),
   /** When the condition started to hold (for rules with a pending period, before it was raised). */
-  since: z.iso.datetime()
+  since: z.iso.datetime(),
+  /** Why, as data (gpu-excluded, model-unplaced): the planner's reason code and parameters. */
+  detail: reasonSchema.optional()
 })
 export type Alert = z.infer<typeof alertSchema>

@@ -14,7 +14,9 @@ export const excludeRuleSchema = z.strictObject({
     vendor: z.enum(['nvidia', 'amd', 'intel', 'apple', 'other']).optional(),
     index: z.number().int().nonnegative().optional()
   }).refine(m => Object.keys(m).length > 0, 'match needs at least one key'),
-  reason: z.string().min(1).max(300)
+  reason: z.string().min(1).max(300),
+  /** The reason in each language the views speak, when it should not show in `reason`'s language. */
+  reasons: z.strictObject({ fr: z.string().min(1).max(300).optional(), en: z.string().min(1).max(300).optional() }).optional()
 })
 export type ExcludeRule = z.infer<typeof excludeRuleSchema>
 
@@ -106,7 +108,12 @@ export const fleetConfigShape = z.strictObject({
     /** System-RAM bandwidth (GB/s) assumed for the offloaded part of a model that does not fit. */
     ramBandwidthGBs: z.number().positive().default(50),
     /** Delete models the plan dropped from disk (else they are only unloaded). */
-    prune: z.boolean().default(false)
+    prune: z.boolean().default(false),
+    /**
+     * How much each role counts in the planner's objective (Σ weight × best quality per role);
+     * roles not listed weigh 1. The default favours `code`, for a team of coding agents.
+     */
+    roleWeights: z.record(z.string().min(1), z.number().min(0).max(1000)).default({ code: 3 })
   }).prefault({}),
   /** The OpenAI-compatible endpoint on the api address (docs/gateway.md). */
   gateway: z.strictObject({

@@ -42,5 +42,10 @@ export function ruleMatches (rule: ExcludeRule, host: string, gpu: GpuReport): b
 
 /** The reason of the first rule that excludes this GPU, or undefined. */
 export function exclusionReason (rules: readonly ExcludeRule[], host: string, gpu: GpuReport): string | undefined {
-  return rules.find(rule => ruleMatches(rule, host, gpu))?.reason
+  return exclusionRule(rules, host, gpu)?.reason
+}
+
+/** The first rule that excludes this GPU, or undefined. */
+export function exclusionRule (rules: readonly ExcludeRule[], host: string, gpu: GpuReport): ExcludeRule | undefined {
+  return rules.find(rule => ruleMatches(rule, host, gpu))
 }

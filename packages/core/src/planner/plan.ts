@@ -4,7 +4,8 @@ import { modelRequirement, type ModelRequirement } from '../estimate/requirement
 import { matchGpu } from '../gpu-table/match.js'
 import type { HostReport } from '../schemas/host-report.js'
 import { PLAN_SCHEMA, type Assignment, type Plan, type Route, type RouteTarget, type Unplaced } from '../schemas/plan.js'
-import { formatBytes } from '../units/size.js'
+import type { Holder, Reason } from '../schemas/reason.js'
+import { renderReason } from '../report/text.js'
 import { hostSlots, isOnline, type GpuSlot } from './slots.js'
 import { solveHost, type Candidate } from './solve-host.js'
 
@@ -18,6 +19,11 @@ export interface PlanInput {
 }
 
 const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
+/**
+ * Hosts detailed in a not-chosen reason. The plan travels as one gossip message (64 KiB): every
+ * host listed for every unplaced model would outgrow it on a large fleet; the rest are counted.
+ */
+const HOLDERS_SHOWN = 3
 
 /** Every role the catalog offers, sorted. */
 export function catalogRoles (config: Pick<FleetConfig, 'models'>): string[] {
@@ -26,7 +32,8 @@ export function catalogRoles (config: Pick<FleetConfig, 'models'>): string[] {
 
 /**
  * The planner: a pure, deterministic function of inventory, catalog and policy. Each online
- * host gets the models that maximize its roles covered locally, weighted by quality, within
+ * host gets the models that maximize its roles covered locally, weighted by quality and by
+ * policy.roleWeights, within
  * every GPU's capacity (total − VRAM other programs use − reserve); every online host gets a
  * route for every role (local, else peer when allowed, else cloud); every model left out and
  * every GPU not used says why.
@@ -38,6 +45,7 @@ export function computePlan (input: PlanInput): Plan {
   const online = hosts.filter(isOnline)
   const roles = catalogRoles(config)
   const requirements = new Map<string, ModelRequirement>(config.models.map(m => [m.name, modelRequirement(m, policy.fit)]))
+  const weights = roleWeightsOf(roles, policy.roleWeights)
   const candidates: Candidate[] = config.models.map(m => ({ name: m.name, roles: m.roles, quality: m.quality, bytes: requirements.get(m.name)!.bytes }))
 
   const assignments: Assignment[] = []
@@ -47,10 +55,10 @@ export function computePlan (input: PlanInput): Plan {
   for (const host of online) {
     const slots = hostSlots(host, policy.exclude, policy.reserve)
     allSlots.push(...slots)
-    for (const s of slots) if (s.excludedReason !== undefined) excluded.push({ host: s.host, gpu: s.gpu, reason: s.excludedReason })
+    for (const s of slots) if (s.excludedReason !== undefined) excluded.push({ host: s.host, gpu: s.gpu, reason: s.excludedReason, ...(s.excludedDetail === undefined ? {} : { detail: s.excludedDetail }) })
     const eligible = slots.filter(s => s.eligible)
     const solution = solveHost(eligible.map(s => s.capacityBytes), candidates, roles, {
-      allowSplit: policy.allowSplit, splitOverheadBytes: RUNTIME_MINIMUM_BYTES, nodeBudget: input.nodeBudget
+      allowSplit: policy.allowSplit, splitOverheadBytes: RUNTIME_MINIMUM_BYTES, nodeBudget: input.nodeBudget, roleWeights: weights
     })
     const assigned = new Map<number, number>()
     for (const p of solution.placements) {
@@ -81,7 +89,7 @@ export function computePlan (input: PlanInput): Plan {
     assignments,
     routes: computeRoutes(online.map(h => h.hostname), roles, assignments, config, policy.allowPeer),
     excluded,
-    unplaced: explainUnplaced(config, requirements, assignments, allSlots, policy.allowSplit, policy.ramBandwidthGBs),
+    unplaced: explainUnplaced(config, requirements, assignments, allSlots, policy.allowSplit, policy.ramBandwidthGBs, policy.roleWeights ?? {}),
     capacity
   }
 }
@@ -113,44 +121,65 @@ function computeRoutes (hosts: string[], roles: string[], assignments: Assignmen
 
 function cloudTarget (providers: readonly CloudProvider[], role: string): RouteTarget {
   const provider = providers.find(p => p.models[role] !== undefined)
-  if (provider === undefined) return { kind: 'none', reason: `no local model serves "${role}" and no cloud provider in the config has a model for it` }
+  if (provider === undefined) {
+    const detail: Reason = { code: 'no-provider', params: { role } }
+    return { kind: 'none', reason: renderReason(detail, 'en'), detail }
+  }
   return { kind: 'cloud', provider: provider.name, model: provider.models[role]! }
 }
 
-function explainUnplaced (config: PlanInput['config'], requirements: Map<string, ModelRequirement>, assignments: Assignment[], slots: GpuSlot[], allowSplit: boolean, ramBandwidthGBs: number): Unplaced[] {
+function explainUnplaced (config: PlanInput['config'], requirements: Map<string, ModelRequirement>, assignments: Assignment[], slots: GpuSlot[], allowSplit: boolean, ramBandwidthGBs: number, roleWeights: Readonly<Record<string, number>>): Unplaced[] {
   const placed = new Set(assignments.map(a => a.model))
+  const quality = new Map(config.models.map(m => [m.name, m.quality]))
   const eligible = slots.filter(s => s.eligible)
   const largest = [...eligible].sort((a, b) => b.capacityBytes - a.capacityBytes || byName(a.host, b.host) || a.gpu - b.gpu)[0]
   const hostTotals = new Map<string, number>()
   for (const s of eligible) hostTotals.set(s.host, (hostTotals.get(s.host) ?? 0) + s.capacityBytes)
   const largestHostTotal = Math.max(0, ...hostTotals.values())
   const out: Unplaced[] = []
+  const push = (model: string, detail: Reason, extra: Omit<Unplaced, 'model' | 'reason' | 'detail'>): void => {
+    out.push({ model, ...extra, reason: renderReason(detail, 'en'), detail })
+  }
   for (const model of [...config.models].sort((a, b) => byName(a.name, b.name))) {
     if (placed.has(model.name)) continue
     const req = requirements.get(model.name)!
-    const need = formatBytes(req.bytes)
     if (largest === undefined) {
-      out.push({ model: model.name, code: 'no-eligible-gpu', needBytes: req.bytes, largestFreeBytes: null, reason: `needs ${need}; no online host has an eligible GPU (all CPU-only, excluded or offline)` })
+      push(model.name, { code: 'no-eligible-gpu', params: { needBytes: req.bytes } }, { code: 'no-eligible-gpu', needBytes: req.bytes, largestFreeBytes: null })
       continue
     }
     const fitsSomewhere = req.bytes <= largest.capacityBytes || (allowSplit && req.bytes + RUNTIME_MINIMUM_BYTES <= largestHostTotal)
     if (!fitsSomewhere) {
-      const offloaded = speedOn([largest], req, model.params, model.activeParams, ramBandwidthGBs, largest.capacityBytes)
-      const speed = offloaded === null ? '' : `; run partly from system RAM on ${largest.host} GPU ${largest.gpu} it would decode about ${round1(offloaded)} tokens/s`
-      const where = allowSplit ? `; the most any host has across its GPUs is ${formatBytes(largestHostTotal)}` : ''
-      out.push({
-        model: model.name, code: 'too-large', needBytes: req.bytes, largestFreeBytes: largest.capacityBytes, offloadedTokensPerSecond: round1(offloaded),
-        reason: `needs ${need} on one GPU; largest eligible GPU has ${formatBytes(largest.capacityBytes)} free (${largest.host} GPU ${largest.gpu})${where}${speed}`
-      })
+      const offloaded = round1(speedOn([largest], req, model.params, model.activeParams, ramBandwidthGBs, largest.capacityBytes))
+      push(model.name, {
+        code: 'too-large',
+        params: { needBytes: req.bytes, largestFreeBytes: largest.capacityBytes, host: largest.host, gpu: largest.gpu, largestHostTotalBytes: allowSplit ? largestHostTotal : null, offloadedTokensPerSecond: offloaded }
+      }, { code: 'too-large', needBytes: req.bytes, largestFreeBytes: largest.capacityBytes, offloadedTokensPerSecond: offloaded })
       continue
     }
-    const holders = [...new Set(eligible.filter(s => s.capacityBytes >= req.bytes).map(s => s.host))]
-    out.push({
-      model: model.name, code: 'not-chosen', needBytes: req.bytes, largestFreeBytes: largest.capacityBytes,
-      reason: `fits on ${holders.length > 0 ? holders.join(', ') : 'a split across GPUs'} but was not chosen: those hosts serve its roles (${model.roles.join(', ')}) with models of equal or higher quality, or their VRAM went to better models`
+    // What the plan did on each host that could have held it: who serves its roles, who took the VRAM.
+    const holderHosts = [...new Set(eligible.filter(s => s.capacityBytes >= req.bytes).map(s => s.host))].sort(byName)
+    const hosts: Holder[] = holderHosts.slice(0, HOLDERS_SHOWN).map(host => {
+      const local = assignments.filter(a => a.host === host)
+      const bigGpus = new Set(eligible.filter(s => s.host === host && s.capacityBytes >= req.bytes).map(s => s.gpu))
+      return {
+        host,
+        roles: model.roles.map(role => {
+          const best = local.filter(a => a.roles?.includes(role) === true)
+            .sort((a, b) => (quality.get(b.model) ?? 0) - (quality.get(a.model) ?? 0) || byName(a.model, b.model))[0]
+          return { role, model: best?.model ?? null, quality: best === undefined ? null : quality.get(best.model) ?? null }
+        }),
+        vramTakenBy: [...new Set(local.filter(a => a.gpus.some(g => bigGpus.has(g))).map(a => a.model))].sort(byName)
+      }
     })
+    const weights = Object.fromEntries(model.roles.map(role => [role, roleWeights[role] ?? 1]))
+    push(model.name, { code: 'not-chosen', params: { needBytes: req.bytes, quality: model.quality, roleWeights: weights, hosts, otherHosts: Math.max(0, holderHosts.length - HOLDERS_SHOWN) } }, { code: 'not-chosen', needBytes: req.bytes, largestFreeBytes: largest.capacityBytes })
   }
   return out
+}
+
+/** Each role's weight in the objective, in the order of `roles`. */
+function roleWeightsOf (roles: readonly string[], configured: Readonly<Record<string, number>> | undefined): number[] {
+  return roles.map(role => configured?.[role] ?? 1)
 }
 
 /**

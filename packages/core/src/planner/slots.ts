@@ -1,6 +1,7 @@
 import type { HostReport } from '../schemas/host-report.js'
-import { formatBytes } from '../units/size.js'
-import { exclusionReason } from './exclusion.js'
+import type { Reason } from '../schemas/reason.js'
+import { renderReason } from '../report/text.js'
+import { exclusionRule } from './exclusion.js'
 import type { ExcludeRule } from '../config/schema.js'
 
 /** One GPU of an online host, with the VRAM the planner may fill. */
@@ -15,6 +16,7 @@ export interface GpuSlot {
   eligible: boolean
   /** Why the GPU may not be used (policy rule or unknown VRAM). */
   excludedReason?: string
+  excludedDetail?: Reason
   bandwidthGBs: number | null
   vendor: HostReport['gpus'][number]['vendor']
   model: string
@@ -32,21 +34,20 @@ export function hostSlots (host: HostReport, rules: readonly ExcludeRule[], rese
       host: host.hostname, gpu: gpu.index, totalBytes: gpu.vramBytes, usedByOthersBytes, reserveBytes,
       bandwidthGBs: gpu.memoryBandwidthGBs ?? null, vendor: gpu.vendor, model: gpu.model
     }
-    const ruleReason = exclusionReason(rules, host.hostname, gpu)
-    if (ruleReason !== undefined) return { ...base, capacityBytes: 0, eligible: false, excludedReason: ruleReason }
-    // A real host whose Ollama does not answer cannot serve a model locally (simulated hosts stand in for one).
-    if (!host.simulated && !host.ollama.reachable) {
-      return { ...base, capacityBytes: 0, eligible: false, excludedReason: `Ollama is not reachable on this host${host.ollama.host === undefined ? '' : ` at ${host.ollama.host}`} (install or start it; the agent re-checks every minute)` }
-    }
-    if (gpu.vramBytes === null) {
-      const reason = gpu.vramCapped === true
-        ? `VRAM unknown: Windows WMI reports ${formatBytes(gpu.vramBytes ?? 4 * 1024 ** 3)} (a 32-bit cap) and no registry or nvidia-smi figure was found`
-        : 'VRAM size unknown'
-      return { ...base, capacityBytes: 0, eligible: false, excludedReason: reason }
-    }
-    if (gpu.vramCapped === true) {
-      return { ...base, capacityBytes: 0, eligible: false, excludedReason: `VRAM unknown: ${formatBytes(gpu.vramBytes)} is the 32-bit cap of Windows WMI, not the card's size` }
-    }
-    return { ...base, capacityBytes: Math.max(0, gpu.vramBytes - usedByOthersBytes - reserveBytes), eligible: true }
+    const detail = exclusionOf(host, gpu, rules)
+    if (detail !== undefined) return { ...base, capacityBytes: 0, eligible: false, excludedReason: renderReason(detail, 'en'), excludedDetail: detail }
+    const vramBytes = gpu.vramBytes!
+    return { ...base, capacityBytes: Math.max(0, vramBytes - usedByOthersBytes - reserveBytes), eligible: true }
   })
+}
+
+/** Why a GPU may not hold models, first cause first; undefined when it may. */
+function exclusionOf (host: HostReport, gpu: HostReport['gpus'][number], rules: readonly ExcludeRule[]): Reason | undefined {
+  const rule = exclusionRule(rules, host.hostname, gpu)
+  if (rule !== undefined) return { code: 'policy-rule', params: { text: rule.reason, ...(rule.reasons === undefined ? {} : { translations: rule.reasons }) } }
+  // A real host whose Ollama does not answer cannot serve a model locally (simulated hosts stand in for one).
+  if (!host.simulated && !host.ollama.reachable) return { code: 'ollama-unreachable', params: { ollamaHost: host.ollama.host ?? null } }
+  if (gpu.vramBytes === null) return gpu.vramCapped === true ? { code: 'vram-capped', params: { cappedBytes: 4 * 1024 ** 3 } } : { code: 'vram-unknown', params: {} }
+  if (gpu.vramCapped === true) return { code: 'vram-capped', params: { cappedBytes: gpu.vramBytes } }
+  return undefined
 }

@@ -16,7 +16,7 @@ export interface Placement {
 
 export interface HostSolution {
   placements: Placement[]
-  /** Σ over roles of the best quality placed for that role: what the planner maximizes. */
+  /** Σ over roles of weight × the best quality placed for that role: what the planner maximizes. */
   value: number
   bytes: number
   /** False when the search stopped at its node budget (the best found so far is returned). */
@@ -30,13 +30,15 @@ export interface SolveHostOptions {
   splitOverheadBytes?: number
   /** Search nodes before settling for the best plan found; 8 models × 4 GPUs never reach it. */
   nodeBudget?: number
+  /** Weight of each role, in the order of `roles` (policy.roleWeights); 1 each when absent. */
+  roleWeights?: readonly number[]
 }
 
 const EPS = 1e-9
 
 /**
- * Picks which models this host runs and on which GPU, maximizing Σ over roles of the best
- * quality available locally for that role, then using the least VRAM. Exact branch and bound:
+ * Picks which models this host runs and on which GPU, maximizing Σ over roles of the role's
+ * weight × the best quality available locally for that role, then using the least VRAM. Exact branch and bound:
  * models are tried best first (so the first leaf is the greedy plan), a branch stops when even
  * the best remaining model for every role could not beat the best plan found, a model that
  * improves no role is never placed, and GPUs with equal free VRAM are tried once.
@@ -45,6 +47,7 @@ export function solveHost (capacities: readonly number[], candidates: readonly C
   const budget = options.nodeBudget ?? 200_000
   const overhead = options.splitOverheadBytes ?? 0
   const roleIndex = new Map(roles.map((r, i) => [r, i]))
+  const weight = roles.map((_, i) => options.roleWeights?.[i] ?? 1)
   const maxCapacity = capacities.reduce((a, b) => Math.max(a, b), 0)
   const totalCapacity = capacities.reduce((a, b) => a + b, 0)
   const fits = (c: Candidate): boolean => c.bytes <= maxCapacity || (options.allowSplit === true && capacities.length > 1 && c.bytes + overhead <= totalCapacity)
@@ -85,7 +88,7 @@ export function solveHost (capacities: readonly number[], candidates: readonly C
     p.slots.forEach((s, k) => { remaining[s]! -= p.bytesPerSlot[k]! })
     for (const r of roleIdx[i]!) bestQ[r] = Math.max(bestQ[r]!, order[i]!.c.quality)
     const before = value
-    value = bestQ.reduce((a, b) => a + b, 0)
+    value = bestQ.reduce((a, q, r) => a + weight[r]! * q, 0)
     const added = p.bytesPerSlot.reduce((a, b) => a + b, 0)
     bytes += added
     chosen.push(p)
@@ -103,7 +106,7 @@ export function solveHost (capacities: readonly number[], candidates: readonly C
     record()
     if (i >= n) return
     let bound = value
-    for (let r = 0; r < roles.length; r++) bound += Math.max(0, suffixBest[i]![r]! - bestQ[r]!)
+    for (let r = 0; r < roles.length; r++) bound += weight[r]! * Math.max(0, suffixBest[i]![r]! - bestQ[r]!)
     if (bound < best.value - EPS || (bound <= best.value + EPS && bytes >= best.bytes)) return
     const { c, i: original } = order[i]!
     const gain = roleIdx[i]!.some(r => c.quality > bestQ[r]! + EPS)

@@ -1,2 +1,3 @@
 export { renderReport, type ReportInput } from './render.js'
 export { TEXT, anchor } from './i18n.js'
+export { renderReason, renderAlert, renderAlertGroup, plural } from './text.js'

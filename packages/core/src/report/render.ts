@@ -5,6 +5,7 @@ import type { Plan, RouteTarget } from '../schemas/plan.js'
 import { formatBytes, formatNumber, type Lang } from '../units/size.js'
 import { ollamaTag } from '../ollama-tag.js'
 import { TEXT, anchor, type Text } from './i18n.js'
+import { renderReason } from './text.js'
 
 export interface ReportInput {
   hosts: readonly HostReport[]
@@ -14,7 +15,7 @@ export interface ReportInput {
 }
 
 const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
-const GB = 1e9
+const GiB = 1024 ** 3
 
 /**
  * The GPU spec document the team used to fill in by hand (seed 002's structure), filled from
@@ -62,7 +63,7 @@ function header (c: Context): string {
   return [
     c.t.title(c.input.config.cluster.name),
     '',
-    `**${c.t.version}:** ${c.input.plan.term}`,
+    `**${c.t.planTerm}:** ${c.input.plan.term}`,
     `**${c.t.date}:** ${c.newest?.slice(0, 10) ?? '-'}`,
     `**${c.t.author}:** ${c.t.authorValue}`,
     `**${c.t.status}:** ${done ? c.t.statusDone : c.t.statusPartial}`
@@ -112,7 +113,7 @@ function label (c: Context, text: string): string {
 
 function machine (c: Context, h: HostReport): string {
   const t = c.t
-  const excluded = new Map(c.input.plan.excluded.filter(e => e.host === h.hostname).map(e => [e.gpu, e.reason]))
+  const excluded = new Map(c.input.plan.excluded.filter(e => e.host === h.hostname).map(e => [e.gpu, e.detail === undefined ? e.reason : renderReason(e.detail, c.lang)]))
   const lines = [`### ${h.hostname} (${c.roleLabel(h)}${h.online === false ? `, ${t.offline}` : ''})`, '', label(c, t.gpu)]
   if (h.gpus.length === 0) lines.push(t.noGpu)
   for (const g of h.gpus) lines.push(sep(c, `- ${t.gpuN(g.index)} : ${g.model}${excluded.has(g.index) ? ` — ${t.excluded} : ${excluded.get(g.index)}` : ''}`))
@@ -121,7 +122,7 @@ function machine (c: Context, h: HostReport): string {
     for (const g of h.gpus) {
       const size = g.vramBytes === null ? '-' : `${c.bytes(g.vramBytes)} (${c.decimal(g.vramBytes)})`
       const used = g.vramUsedBytes == null ? '' : ` ; ${t.used} : ${c.bytes(g.vramUsedBytes)}`
-      lines.push(sep(c, `- ${t.gpuN(g.index)} : ${size} — ${t.source} : ${g.vramSource}${used}${g.vramCapped === true ? ` — ${t.capped}` : ''}`))
+      lines.push(sep(c, `- ${t.gpuN(g.index)} : ${size} — ${t.source} : ${t.vramSource[g.vramSource] ?? g.vramSource}${used}${g.vramCapped === true ? ` — ${t.capped}` : ''}`))
     }
     const drivers = [...new Set(h.gpus.map(g => g.driverVersion).filter((d): d is string => d != null))]
     lines.push('', label(c, t.drivers), drivers.length === 0 ? '-' : `Version ${drivers.join(', ')}`)
@@ -206,7 +207,8 @@ function recommendations (c: Context): string {
   const groups: [string, string[], string[]][] = [[t.scenario1, [], t.scenario1Text], [t.scenario2, [], t.scenario2Text], [t.scenario3, [], t.scenario3Text]]
   for (const h of c.hosts.filter(x => x.online !== false)) {
     const total = c.capacityOf(h.hostname).filter(x => x.eligible && x.capacityBytes > 0).reduce((max, x) => Math.max(max, x.totalBytes ?? 0), 0)
-    groups[total >= 16 * GB ? 0 : total >= 8 * GB ? 1 : 2]![1].push(h.hostname)
+    // Cards sold as "8 GB" report a little under 8 GiB (an RX 6600: 7.98 GiB): 5 % of slack.
+    groups[total >= 0.95 * 16 * GiB ? 0 : total >= 0.95 * 8 * GiB ? 1 : 2]![1].push(h.hostname)
   }
   const lines = [`## ${t.recommendations}`]
   for (const [title, hosts, advice] of groups) {
@@ -222,7 +224,7 @@ function exclusions (c: Context): string {
   if (plan.excluded.length === 0) lines.push(t.nothingExcluded)
   for (const e of plan.excluded) {
     const model = c.host(e.host)?.gpus.find(g => g.index === e.gpu)?.model ?? ''
-    lines.push(sep(c, `- ${e.host} ${t.gpuN(e.gpu)} (${model}) : ${e.reason}`))
+    lines.push(sep(c, `- ${e.host} ${t.gpuN(e.gpu)} (${model}) : ${e.detail === undefined ? e.reason : renderReason(e.detail, c.lang)}`))
   }
   lines.push('', `### ${t.unplacedModels}`, '')
   if (plan.unplaced.length === 0) lines.push(t.allPlaced)
@@ -231,14 +233,7 @@ function exclusions (c: Context): string {
 }
 
 function unplacedReason (c: Context, u: Plan['unplaced'][number]): string {
-  const need = c.bytes(u.needBytes ?? 0)
-  if (u.code === 'no-eligible-gpu') return c.t.noEligible(need)
-  if (u.code === 'too-large') {
-    const where = /\(([^)]+)\)/.exec(u.reason)?.[1] ?? ''
-    return c.t.tooLarge(need, c.bytes(u.largestFreeBytes ?? 0), where) + (u.offloadedTokensPerSecond == null ? '' : c.t.offload(c.num(u.offloadedTokensPerSecond, 0)))
-  }
-  if (u.code === 'not-chosen') return c.t.notChosen(c.input.config.models.find(m => m.name === u.model)?.roles.join(', ') ?? '')
-  return u.reason
+  return u.detail === undefined ? u.reason : renderReason(u.detail, c.lang)
 }
 
 function footer (c: Context): string {

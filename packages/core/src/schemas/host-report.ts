@@ -38,6 +38,9 @@ export const gpuReportSchema = z.object({
   utilizationPct: reading,
   temperatureC: reading,
   powerW: reading,
+  /** Current SM and memory clocks in MHz (nvidia-smi clocks.sm, clocks.mem). */
+  smClockMhz: reading,
+  memClockMhz: reading,
   /** Memory bandwidth in GB/s from the GPU table, used for decode-speed estimates. */
   memoryBandwidthGBs: reading,
   /** Apple silicon and other integrated GPUs share system memory. */

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { reasonSchema } from './reason.js'
 
 export const PLAN_SCHEMA = 'gpufleet.plan/v1'
 const bytes = z.number().int().nonnegative()
@@ -8,7 +9,7 @@ export const routeTargetSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('peer'), host: z.string(), model: z.string() }),
   z.object({ kind: z.literal('cloud'), provider: z.string(), model: z.string() }),
   /** No local model and no cloud provider serves the role: requests for it are refused. */
-  z.object({ kind: z.literal('none'), reason: z.string() })
+  z.object({ kind: z.literal('none'), reason: z.string(), detail: reasonSchema.optional() })
 ])
 export type RouteTarget = z.infer<typeof routeTargetSchema>
 
@@ -31,7 +32,7 @@ export const planSchema = z.object({
     decodeTokensPerSecond: z.number().nonnegative().nullable().optional()
   })),
   routes: z.array(z.object({ host: z.string(), role: z.string(), target: routeTargetSchema })),
-  excluded: z.array(z.object({ host: z.string(), gpu: z.number().int().nonnegative(), reason: z.string() })),
+  excluded: z.array(z.object({ host: z.string(), gpu: z.number().int().nonnegative(), reason: z.string(), detail: reasonSchema.optional() })),
   unplaced: z.array(z.object({
     model: z.string(),
     reason: z.string(),
@@ -39,7 +40,9 @@ export const planSchema = z.object({
     needBytes: bytes.optional(),
     largestFreeBytes: bytes.nullable().optional(),
     /** For too-large models: estimated speed if run partly from system RAM on the largest GPU. */
-    offloadedTokensPerSecond: z.number().nonnegative().nullable().optional()
+    offloadedTokensPerSecond: z.number().nonnegative().nullable().optional(),
+    /** The reason as a code and its parameters, for views that speak another language than `reason`. */
+    detail: reasonSchema.optional()
   })),
   /** Per-GPU budget of online hosts: total − used by other programs − reserve = capacity. */
   capacity: z.array(z.object({

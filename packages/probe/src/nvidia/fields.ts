@@ -1,7 +1,7 @@
 /** The nvidia-smi --query-gpu fields gpufleet reads, in CSV column order. */
 export const NVIDIA_QUERY_FIELDS = [
   'index', 'uuid', 'name', 'pci.bus_id', 'driver_version', 'memory.total', 'memory.used',
-  'utilization.gpu', 'temperature.gpu', 'power.draw', 'compute_cap'
+  'utilization.gpu', 'temperature.gpu', 'power.draw', 'clocks.sm', 'clocks.mem', 'compute_cap'
 ] as const
 export type NvidiaField = typeof NVIDIA_QUERY_FIELDS[number]
 

@@ -14,6 +14,9 @@ export interface NvidiaGpuRow {
   utilizationPct: number | null
   temperatureC: number | null
   powerW: number | null
+  /** Current SM and memory clocks, MHz (what DCGM exports as DCGM_FI_DEV_SM_CLOCK / _MEM_CLOCK). */
+  smClockMhz: number | null
+  memClockMhz: number | null
   computeCapability: string | null
 }
 
@@ -66,6 +69,8 @@ export function parseNvidiaSmiCsv (output: string, fields: readonly NvidiaField[
       utilizationPct: number(get('utilization.gpu'), 'utilization.gpu', line),
       temperatureC: number(get('temperature.gpu'), 'temperature.gpu', line),
       powerW: number(get('power.draw'), 'power.draw', line),
+      smClockMhz: number(get('clocks.sm'), 'clocks.sm', line),
+      memClockMhz: number(get('clocks.mem'), 'clocks.mem', line),
       computeCapability: cc !== null && /^\d+\.\d+$/.test(cc) ? cc : null
     })
   }
