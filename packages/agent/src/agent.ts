@@ -334,6 +334,8 @@ export class Agent extends EventEmitter<AgentEvents> {
         return this.acceptPlan(msg, raw ?? null)
       case 'alerts':
         return this.acceptAlerts(msg)
+      case 'forget':
+        return false
     }
   }
 

@@ -1,0 +1,66 @@
+import { isHostOnline, type HostEntry, type InventoryState } from './inventory.js'
+import { TOMBSTONES_KEPT, type ForgetMessage, type ReportMessage } from './messages.js'
+
+/**
+ * Forgetting a host. The leader's tombstone names the host's peer id and the sequence of the last
+ * report it knew (`upTo`): every node drops the entry, and any copy of that host's reports up to
+ * `upTo` — relayed by a node that was away, or still in flight — stays dropped. A report with a
+ * higher sequence is the machine itself coming back, and it simply rejoins: tombstones never
+ * block a genuine later report, whatever the order messages arrive in.
+ */
+export interface Tombstone {
+  hostname: string
+  /** The forgotten host's peer id. */
+  peerId: string
+  upTo: number
+  /** The signed message, relayed as is in sync responses. */
+  raw?: string
+}
+
+/** Tombstones by hostname, oldest first (Map insertion order), at most TOMBSTONES_KEPT. */
+export type TombstoneBook = ReadonlyMap<string, Tombstone>
+
+export function tombstoneOf (msg: ForgetMessage, raw?: string): Tombstone {
+  return { hostname: msg.hostname, peerId: msg.host, upTo: msg.upTo, ...(raw === undefined ? {} : { raw }) }
+}
+
+/**
+ * Adds a tombstone; null when it changes nothing (the book already buries this host at least as
+ * far). The oldest tombstones go first once the book is full.
+ */
+export function recordTombstone (book: TombstoneBook, tomb: Tombstone, max = TOMBSTONES_KEPT): TombstoneBook | null {
+  const known = book.get(tomb.hostname)
+  if (known !== undefined && known.peerId === tomb.peerId && known.upTo >= tomb.upTo) return null
+  const next = new Map(book)
+  next.delete(tomb.hostname)
+  next.set(tomb.hostname, tomb)
+  for (const hostname of next.keys()) {
+    if (next.size <= max) break
+    next.delete(hostname)
+  }
+  return next
+}
+
+/** True when this report is one the tombstones already forgot (not the host coming back). */
+export function isBuried (book: TombstoneBook, msg: Pick<ReportMessage, 'peerId' | 'seq' | 'report'>): boolean {
+  const tomb = book.get(msg.report.hostname)
+  return tomb !== undefined && tomb.peerId === msg.peerId && msg.seq <= tomb.upTo
+}
+
+/** The inventory without the host a tombstone buries; null when the entry is not buried (unknown, or newer). */
+export function buryHost (state: InventoryState, tomb: Tombstone): InventoryState | null {
+  const entry = state.get(tomb.hostname)
+  if (entry === undefined || entry.peerId !== tomb.peerId || entry.seq > tomb.upTo) return null
+  const next = new Map(state)
+  next.delete(tomb.hostname)
+  return next
+}
+
+/**
+ * Hosts the leader should forget now: offline for at least `forgetAfterMs` (measured on the
+ * node's own clock since it last heard from them). Never the leader itself.
+ */
+export function hostsToForget (state: InventoryState, now: number, offlineAfterMs: number, forgetAfterMs: number | null, selfHostname: string): HostEntry[] {
+  if (forgetAfterMs === null) return []
+  return [...state.values()].filter(e => e.report.hostname !== selfHostname && !isHostOnline(e, now, offlineAfterMs) && now - e.lastSeen >= forgetAfterMs)
+}
