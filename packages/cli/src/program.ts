@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander'
 import { registerAgent } from './commands/agent.js'
 import { registerDemo } from './commands/demo.js'
 import { registerEstimate } from './commands/estimate.js'
+import { registerForget } from './commands/forget.js'
 import { registerInit } from './commands/init.js'
 import { registerPlan } from './commands/plan.js'
 import { registerProbe } from './commands/probe.js'
@@ -28,6 +29,7 @@ export function buildProgram (io: CliIo = processIo): Command {
   registerRemote(program, io)
   registerDemo(program, io)
   registerService(program, io)
+  registerForget(program, io)
   for (const command of program.commands) command.exitOverride()
   return program
 }

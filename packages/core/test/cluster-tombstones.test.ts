@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { applyReport, buryHost, decodeMessageText, hostsToForget, isBuried, recordTombstone, tombstoneOf, type ForgetMessage, type HostReport, type InventoryState, type ReportMessage, type TombstoneBook } from '../src/index.js'
+import { applyReport, buryHost, checkForget, decodeMessageText, hostsToForget, isBuried, recordTombstone, tombstoneOf, type ForgetMessage, type HostReport, type InventoryState, type ReportMessage, type TombstoneBook } from '../src/index.js'
 
 const HOST = '12D3KooWAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'
 const LEADER = '12D3KooWBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB'
@@ -59,5 +59,14 @@ describe('tombstones', () => {
     expect(hostsToForget(state, 1000 + forgetAfter, OFFLINE, forgetAfter, 'me').map(e => e.report.hostname)).toEqual([report.hostname])
     expect(hostsToForget(state, 1000 + forgetAfter, OFFLINE, forgetAfter, report.hostname)).toEqual([])
     expect(hostsToForget(state, 1e12, OFFLINE, null, 'me')).toEqual([])
+  })
+})
+
+describe('checkForget', () => {
+  it('refuses an unknown host (listing the known ones) and an online one; takes an offline one', () => {
+    const state = withHost(5, 1000)
+    expect(checkForget(state, 'nope', 1000, OFFLINE)).toEqual({ ok: false, status: 404, error: `no host "nope" in the inventory (known: ${report.hostname})` })
+    expect(checkForget(state, report.hostname, 1000, OFFLINE)).toMatchObject({ ok: false, status: 409 })
+    expect(checkForget(state, report.hostname, 1000 + OFFLINE, OFFLINE)).toMatchObject({ ok: true, entry: { seq: 5 } })
   })
 })

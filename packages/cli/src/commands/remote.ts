@@ -13,12 +13,17 @@ export class AgentUnreachableError extends Error {
  * One request to a running agent. GETs are bounded (5 s); POSTs are not (measuring models takes a
  * while per model). The agent's JSON error message, when it sends one, becomes the CLI's one line.
  */
-async function callAgent (base: string, path: string, token: string | undefined, method: 'GET' | 'POST' = 'GET'): Promise<unknown> {
+export async function callAgent (base: string, path: string, token: string | undefined, method: 'GET' | 'POST' = 'GET', body?: unknown): Promise<unknown> {
   let url: URL
   try { url = new URL(path, base) } catch { throw new InvalidInputError(`--api: "${base}" is not a URL`) }
   let res: Response
   try {
-    res = await fetch(url, { method, headers: token === undefined ? {} : { authorization: `Bearer ${token}` }, ...(method === 'GET' ? { signal: AbortSignal.timeout(5000) } : {}) })
+    res = await fetch(url, {
+      method,
+      headers: { ...(token === undefined ? {} : { authorization: `Bearer ${token}` }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      ...(method === 'GET' ? { signal: AbortSignal.timeout(5000) } : {})
+    })
   } catch (err) {
     throw new AgentUnreachableError(`no agent at ${base} (${networkReason(err)})`)
   }
@@ -39,7 +44,7 @@ function networkReason (err: unknown): string {
 interface RemoteOpts { api: string, token?: string, json?: boolean }
 
 /** The flags every command talking to a running agent takes. */
-function remote (command: Command): Command {
+export function remote (command: Command): Command {
   return command
     .option('--api <url>', 'agent API', 'http://127.0.0.1:7700')
     .option('--token <token>', 'bearer token (default: GPUFLEET_TOKEN)', process.env.GPUFLEET_TOKEN)

@@ -64,3 +64,16 @@ export function hostsToForget (state: InventoryState, now: number, offlineAfterM
   if (forgetAfterMs === null) return []
   return [...state.values()].filter(e => e.report.hostname !== selfHostname && !isHostOnline(e, now, offlineAfterMs) && now - e.lastSeen >= forgetAfterMs)
 }
+
+export type ForgetCheck = { ok: true, entry: HostEntry } | { ok: false, status: 404 | 409, error: string }
+
+/**
+ * Whether `gpufleet forget` may drop this host now. A host still reporting would rejoin at its
+ * next heartbeat, so forgetting it is refused: stop its agent first.
+ */
+export function checkForget (state: InventoryState, hostname: string, now: number, offlineAfterMs: number): ForgetCheck {
+  const entry = state.get(hostname)
+  if (entry === undefined) return { ok: false, status: 404, error: `no host "${hostname}" in the inventory (known: ${[...state.keys()].sort().join(', ') || 'none'})` }
+  if (isHostOnline(entry, now, offlineAfterMs)) return { ok: false, status: 409, error: `${hostname} is online: stop its agent first (a host that still reports rejoins at once)` }
+  return { ok: true, entry }
+}
