@@ -25,7 +25,8 @@ const en = {
   rule_offline: '{host} is offline',
   rule_excluded: '{where} excluded from placement',
   rule_unplaced: '{model} is not placed',
-  rule_latency: '{host}: local inference {value} ms to first byte at p95 (threshold {threshold} ms)'
+  rule_latency: '{host}: local inference {value} ms to first byte at p95 (threshold {threshold} ms)',
+  rule_disk: '{host} cannot write its data directory (full or read-only disk): running from memory'
 }
 type Dict = typeof en
 
@@ -52,7 +53,8 @@ const fr: Dict = {
   rule_offline: '{host} est hors ligne',
   rule_excluded: '{where} exclu du placement',
   rule_unplaced: '{model} n’est pas placé',
-  rule_latency: '{host} : inférence locale en {value} ms jusqu’au premier octet au p95 (seuil {threshold} ms)'
+  rule_latency: '{host} : inférence locale en {value} ms jusqu’au premier octet au p95 (seuil {threshold} ms)',
+  rule_disk: '{host} ne peut plus écrire dans son dossier de données (disque plein ou en lecture seule) : il continue en mémoire'
 }
 
 export type TextKey = keyof Dict
@@ -79,6 +81,7 @@ export function alertText (lang: Lang, a: Alert): string {
     case 'host-offline': return t(lang, 'rule_offline', args)
     case 'gpu-excluded': return `${t(lang, 'rule_excluded', args)} — ${a.message.replace(/^.*excluded: /, '')}`
     case 'latency-high': return t(lang, 'rule_latency', args)
+    case 'disk-unwritable': return t(lang, 'rule_disk', args)
     case 'model-unplaced': return `${t(lang, 'rule_unplaced', args)} — ${a.message.replace(/^.* is not placed: /, '')}`
   }
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 
-export const ALERT_RULES = ['vram-high', 'temperature-high', 'gpu-idle', 'latency-high', 'host-offline', 'gpu-excluded', 'model-unplaced'] as const
+export const ALERT_RULES = ['vram-high', 'temperature-high', 'gpu-idle', 'latency-high', 'host-offline', 'gpu-excluded', 'model-unplaced', 'disk-unwritable'] as const
 export type AlertRule = typeof ALERT_RULES[number]
 
 export const alertSeveritySchema = z.enum(['info', 'warning', 'critical'])
