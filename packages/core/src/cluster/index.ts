@@ -1,5 +1,6 @@
 export * from './messages.js'
 export * from './inventory.js'
 export * from './election.js'
+export * from './fencing.js'
 export * from './authority.js'
 export * from './tombstones.js'
