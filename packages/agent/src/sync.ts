@@ -18,8 +18,8 @@ export interface SyncComponents { clock: Clock, logger: Logger, node: AgentNode 
 
 export interface SyncInit {
   heartbeatMs: number
-  /** What this node relays: every host's last signed report and the signed plan in force. */
-  state: () => { reports: string[], plan: string | null }
+  /** What this node relays: every host's last signed report, the signed plan in force and the tombstones. */
+  state: () => { reports: string[], plan: string | null, tombstones: string[] }
   /** Where relayed messages go: the same checks as gossip (Gossip.receive). */
   receive: (decoded: DecodeResult, via: string) => Promise<Verdict>
   /** Aborted when the agent stops: pulls in flight end at once. */
@@ -72,7 +72,8 @@ export class Sync {
       const response = await node.request(peer, SYNC_PROTOCOL, encoder.encode(JSON.stringify({ v: GOSSIP_VERSION })), { maxBytes: SYNC_MAX_BYTES, signal })
       const parsed = syncResponseSchema.safeParse(JSON.parse(decoder.decode(response)))
       if (!parsed.success) { this.init.rejected(); logger.warn({ peer }, 'malformed sync response'); return }
-      const texts = [...parsed.data.reports, ...(parsed.data.plan === null ? [] : [parsed.data.plan])]
+      // Tombstones first: a report they bury is then dropped instead of shown for a moment.
+      const texts = [...parsed.data.tombstones, ...parsed.data.reports, ...(parsed.data.plan === null ? [] : [parsed.data.plan])]
       for (const text of texts) await this.init.receive(decodeMessageText(text, undefined, { relayed: true }), `sync:${peer}`)
       this.synced.add(peer)
       logger.debug({ peer, reports: parsed.data.reports.length }, 'synced')

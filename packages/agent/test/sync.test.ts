@@ -18,7 +18,7 @@ function agent (node: FakeNode, stopped = new AbortController().signal) {
   gossip.start({ report: (m, raw) => replica.accept(m, raw), leader: () => false, plan: (m, raw) => plans.accept(m, raw), alerts: () => false })
   const sync = new Sync(parts, {
     heartbeatMs: HEARTBEAT,
-    state: () => ({ reports: [...replica.entries.values()].flatMap(e => (e.raw === undefined ? [] : [e.raw])), plan: plans.raw }),
+    state: () => ({ reports: [...replica.entries.values()].flatMap(e => (e.raw === undefined ? [] : [e.raw])), plan: plans.raw, tombstones: [] }),
     receive: async (decoded, via) => await gossip.receive(decoded, via),
     stopped,
     rejected: () => { gossip.stats.rejected++ }
