@@ -113,7 +113,6 @@ export class Agent {
 
   private path (p: string): string { return isAbsolute(p) ? p : join(this.init.baseDir, p) }
   get apiAddress (): string | null { return this.api?.address ?? null }
-  get id (): string { return this.parts?.components.node.peerId ?? '' }
 
   /** Starts everything, or — on any failure — stops what was started and rejects. */
   async start (): Promise<void> {
@@ -210,7 +209,7 @@ export class Agent {
     const views = new AgentViews(components, { config, hostname, node, api: () => this.apiAddress, election, replica, plans, alerts, gossip, gateway: this.gateway })
     views.attach(this.live)
 
-    const failed = (what: string) => (err: unknown): void => { logger.error({ err: (err as Error).message }, what) }
+    const failed = (what: string, context: Record<string, unknown> = {}) => (err: unknown): void => { logger.error({ ...context, err: (err as Error).message }, what) }
     replica.on('host:report', (msg, host, live) => {
       if (gate.mayLead(msg.peerId)) election.reportSeen(msg)
       views.history.record(msg.report, components.clock.wall())
@@ -226,7 +225,7 @@ export class Agent {
     election.on('leadership:established', term => { leader.establish(term) })
     election.on('leadership:revoked', () => { leader.revoke() })
     election.on('leader:changed', (info, term) => {
-      store.saveState({ term, seq: publisher.seq }).catch(failed('cannot write the node state to disk'))
+      store.saveState({ term, seq: publisher.seq }).catch(failed('cannot write the node state to disk', { term }))
       views.notify({ type: 'leader:changed', leader: info?.hostname ?? null, term, leaderApi: info === null ? null : replica.get(info.hostname)?.api ?? null })
     })
     plans.on('plan:changed', plan => {
@@ -239,9 +238,9 @@ export class Agent {
     })
     alerts.on('alert:cleared', alert => { views.notify({ type: 'alert:cleared', alert }) })
     // A peer joining the topic gets everyone's state at once instead of waiting for heartbeats.
-    node.on('topic:joined', (_peer, topic) => {
+    node.on('topic:joined', (peer, topic) => {
       if (topic !== gossip.topic) return
-      publisher.publish().then(() => { leader.reannounce() }).catch(failed('cannot reannounce'))
+      publisher.publish().then(() => { leader.reannounce() }).catch(failed('cannot reannounce to a peer that joined the topic', { peer }))
     })
 
     // One write at a time, chained: the last one (on stop) waits for any still going.
