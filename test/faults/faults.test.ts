@@ -167,9 +167,10 @@ describe.runIf(available)('fault matrix: five agents, each in its own network na
     await lab.waitFor([web1], () => web1.log.some(condition), 'the disk-full error', 30_000)
     await lab.waitFor(lab.running(), s => s.alerts.some(a => a.id === 'disk-unwritable:myia-web1'), 'the disk-unwritable alert on every node')
     // A plan made after the disk filled: a worker dies, the leader replans, web1 follows from memory.
-    const before = (await lab.status(n('myia-ai-01')))!.plan!
+    let before = ''
+    await lab.waitFor([n('myia-ai-01')], s => { before = s.plan?.generatedAt ?? ''; return s.plan !== null }, 'the plan in force')
     await lab.kill(n('myia-po-2026'))
-    await lab.waitFor(lab.running(), s => s.plan !== null && s.plan.generatedAt !== before.generatedAt && !s.plan.assignments.some(a => a.host === 'myia-po-2026'), 'a plan without the dead worker, everywhere')
+    await lab.waitFor(lab.running(), s => s.plan !== null && s.plan.generatedAt !== before && !s.plan.assignments.some(a => a.host === 'myia-po-2026'), 'a plan without the dead worker, everywhere')
     await convergence('a plan taken on a full disk', 'myia-ai-01')
     expect(web1.proc?.exitCode).toBeNull()
     // Logged once for the condition, however many writes failed since.
@@ -179,8 +180,10 @@ describe.runIf(available)('fault matrix: five agents, each in its own network na
     await lab.waitFor([web1], () => web1.log.some(l => l.includes('writes resumed')), 'writes resumed', 30_000)
     await lab.waitFor(lab.running(), s => !s.alerts.some(a => a.id === 'disk-unwritable:myia-web1'), 'the alert cleared everywhere')
     // What was written is there: the plan in force, in the agent's LevelDB (read through its mount namespace).
+    let inForce = ''
+    await lab.waitFor([web1], s => { inForce = s.plan?.generatedAt ?? ''; return s.plan !== null }, 'web1\'s plan')
     const files = execFileSync('nsenter', ['--target', String(web1.proc!.pid), '--mount', 'sh', '-c', `cat "${lab.dataDir(web1)}"/*.log`]).toString('latin1')
-    expect(files).toContain((await lab.status(web1))!.plan!.generatedAt)
+    expect(files).toContain(inForce)
   })
 
   it('200 ms added latency with up to 100 ms jitter on every hop (a delaying TCP relay; this kernel has no netem): converges and fails over', async () => {
