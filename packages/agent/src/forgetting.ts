@@ -52,9 +52,12 @@ export class Forgetting extends EventEmitter<{ 'host:forgotten': [hostname: stri
 
   /** A tombstone whose author was already checked (authority). True when it changed anything. */
   accept (msg: ForgetMessage, raw: string | null): boolean {
-    const tomb = tombstoneOf(msg, raw ?? undefined)
+    const signed = tombstoneOf(msg, raw ?? undefined)
+    const upTo = this.init.replica.bury(signed)
+    const buried = upTo !== null
+    // Buried here past the leader's sequence (a last report it missed): copies of that one stay buried too.
+    const tomb = buried ? { ...signed, upTo } : signed
     const book = recordTombstone(this.book, tomb)
-    const buried = this.init.replica.bury(tomb)
     if (book === null && !buried) return false
     if (book !== null) {
       this.book = book

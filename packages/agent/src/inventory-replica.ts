@@ -55,19 +55,19 @@ export class InventoryReplica extends EventEmitter<InventoryReplicaEvents> {
   }
 
   /**
-   * A tombstone: drops the host from memory and disk, unless the entry is newer than the
-   * tombstone (the host already came back). True when it dropped something.
+   * A tombstone: drops the host from memory and disk, unless it came back (core's buryHost).
+   * Returns the sequence it was buried up to, or null when nothing was dropped.
    */
-  bury (tomb: Tombstone): boolean {
-    const next = buryHost(this.state, tomb)
-    if (next === null) return false
-    this.state = next
+  bury (tomb: Tombstone): number | null {
+    const buried = buryHost(this.state, tomb, this.components.clock.now(), this.offlineAfterMs)
+    if (buried === null) return null
+    this.state = buried.state
     this.dirty.delete(tomb.hostname)
     this.announcedOnline.delete(tomb.hostname)
     this.components.store.forgetHost(tomb.hostname).catch((err: unknown) => {
       this.components.logger.debug({ host: tomb.hostname, err: (err as Error).message }, 'cannot drop the host from disk')
     })
-    return true
+    return buried.upTo
   }
 
   /** Every host with `online` and `lastSeen` (calendar time), sorted by name. */

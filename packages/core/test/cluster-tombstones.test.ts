@@ -30,8 +30,9 @@ describe('the forget message', () => {
 describe('tombstones', () => {
   it('bury the host up to the sequence the leader knew; the host coming back with a later report rejoins', () => {
     const tomb = tombstoneOf(forget(5))
-    const state = buryHost(withHost(5), tomb)
-    expect(state?.has(report.hostname)).toBe(false)
+    const buried = buryHost(withHost(5), tomb, 1000 + OFFLINE, OFFLINE)
+    expect(buried?.state.has(report.hostname)).toBe(false)
+    expect(buried?.upTo).toBe(5)
     const book = recordTombstone(new Map(), tomb)!
     // A stale copy relayed by a node that was away stays buried; the host's next report does not.
     expect(isBuried(book, msg(5))).toBe(true)
@@ -40,8 +41,13 @@ describe('tombstones', () => {
     expect(isBuried(book, msg(1, NEW_ID))).toBe(false)
   })
   it('arriving after the host already came back, a tombstone leaves its newer entry alone', () => {
-    expect(buryHost(withHost(9), tombstoneOf(forget(5)))).toBeNull()
-    expect(buryHost(new Map(), tombstoneOf(forget(5)))).toBeNull()
+    expect(buryHost(withHost(9, 1000), tombstoneOf(forget(5)), 1000, OFFLINE)).toBeNull()
+    expect(buryHost(new Map(), tombstoneOf(forget(5)), 1000, OFFLINE)).toBeNull()
+  })
+  it('a newer entry that is offline here is a last report the leader missed: buried too, up to its own sequence', () => {
+    const buried = buryHost(withHost(9, 1000), tombstoneOf(forget(5)), 1000 + OFFLINE, OFFLINE)
+    expect(buried?.state.size).toBe(0)
+    expect(buried?.upTo).toBe(9)
   })
   it('a repeated or older tombstone changes nothing; the book keeps only the most recent ones', () => {
     const book = recordTombstone(new Map(), tombstoneOf(forget(5)))!

@@ -47,13 +47,19 @@ export function isBuried (book: TombstoneBook, msg: Pick<ReportMessage, 'peerId'
   return tomb !== undefined && tomb.peerId === msg.peerId && msg.seq <= tomb.upTo
 }
 
-/** The inventory without the host a tombstone buries; null when the entry is not buried (unknown, or newer). */
-export function buryHost (state: InventoryState, tomb: Tombstone): InventoryState | null {
+/**
+ * The inventory without the host a tombstone buries, and the sequence this node buried it up to;
+ * null when the entry is not buried. An entry newer than the tombstone is kept only while the host
+ * is online here (it came back): an offline one is a last report the leader missed, and is buried
+ * too — else this node would relay it in sync and bring the host back everywhere.
+ */
+export function buryHost (state: InventoryState, tomb: Tombstone, now: number, offlineAfterMs: number): { state: InventoryState, upTo: number } | null {
   const entry = state.get(tomb.hostname)
-  if (entry === undefined || entry.peerId !== tomb.peerId || entry.seq > tomb.upTo) return null
+  if (entry === undefined || entry.peerId !== tomb.peerId) return null
+  if (entry.seq > tomb.upTo && isHostOnline(entry, now, offlineAfterMs)) return null
   const next = new Map(state)
   next.delete(tomb.hostname)
-  return next
+  return { state: next, upTo: Math.max(tomb.upTo, entry.seq) }
 }
 
 /**
