@@ -76,7 +76,7 @@ function renderStatus (s: StatusDocument): string {
   const lines = [
     `${s.self.hostname} (${s.self.role}${s.self.isLeader ? ', leader' : ''}) in cluster ${s.cluster}`,
     `leader  ${s.leader ?? 'none'} (term ${s.term})`,
-    `peers   ${s.peers.connected} connected; gossip ${s.gossip.received} in, ${s.gossip.rejected} rejected`,
+    `peers   ${s.peers.connected} connected; gossip ${s.gossip.received} in, ${s.gossip.rejected} rejected${(s.gossip.unauthorized ?? 0) > 0 ? ` (${s.gossip.unauthorized ?? 0} from members without the right to send them)` : ''}`,
     '',
     renderTable(['host', 'role', 'online', 'GPUs', 'last seen'], s.hosts.map(h => [
       h.hostname, h.role, h.online === false ? 'no' : 'yes',
