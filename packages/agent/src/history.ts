@@ -90,6 +90,11 @@ export class ReadingsHistory {
       if (now - newest > horizon) this.series.delete(key)
     }
   }
+
+  /** A forgotten host's readings go with it. */
+  forget (hostname: string): void {
+    for (const key of this.series.keys()) if (key.startsWith(`${hostname}/`)) this.series.delete(key)
+  }
 }
 
 function push (ring: GpuSample[], sample: GpuSample, capacity: number): void {

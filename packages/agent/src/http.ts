@@ -75,7 +75,6 @@ export class ApiServer {
   }
 
   get address (): string { return `${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}` }
-  get tokenRequired (): boolean { return this.needsToken }
 
   async start (): Promise<void> {
     // Whatever a request does, it must not take the agent down: a handler that throws answers 500.

@@ -34,7 +34,10 @@ export async function createFleetNode (init: FleetNodeInit) {
     streamMuxers: [yamux()],
     ...(init.psk === null ? {} : { connectionProtector: preSharedKey({ psk: init.psk }) }),
     peerDiscovery: discovery,
-    connectionManager: { maxConnections: 200 },
+    // Peers the mesh keeper tags keep-alive are redialed by libp2p when their connection drops:
+    // every heartbeat, as the agent used to, for 10 heartbeats; after that the agent's own sweep
+    // takes over (a restarted peer must be back in the mesh within a heartbeat or two).
+    connectionManager: { maxConnections: 200, reconnectRetries: 10, reconnectRetryInterval: init.heartbeatMs, reconnectBackoffFactor: 1 },
     services: {
       identify: identify(),
       ping: ping(),

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander'
 import { registerAgent } from './commands/agent.js'
 import { registerDemo } from './commands/demo.js'
 import { registerEstimate } from './commands/estimate.js'
+import { registerForget } from './commands/forget.js'
 import { registerInit } from './commands/init.js'
 import { registerMcp } from './commands/mcp.js'
 import { registerPlan } from './commands/plan.js'
@@ -32,6 +33,7 @@ export function buildProgram (io: CliIo = processIo): Command {
   registerDemo(program, io)
   registerService(program, io)
   registerMcp(program, io)
+  registerForget(program, io)
   for (const command of program.commands) command.exitOverride()
   return program
 }

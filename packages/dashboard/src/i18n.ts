@@ -19,7 +19,7 @@ const en = {
   alerts: 'Alerts', noAlerts: 'no active alert', since: 'since', sev_critical: 'critical', sev_warning: 'warning', sev_info: 'info',
   events: 'Events', noEvents: 'nothing yet: hosts joining or leaving, plans and alerts will show here',
   tokenTitle: 'This agent needs its API token', tokenHelp: 'The token is api.token in the node’s gpufleet.yaml. It is kept for this browser session only.', tokenSubmit: 'Connect', tokenWrong: 'wrong token',
-  hostJoined: '{host} joined', hostLeft: '{host} went offline', leaderChanged: 'leader: {leader} (term {term})', planChanged: 'new plan (term {term}, {assignments} assignments)',
+  hostJoined: '{host} joined', hostLeft: '{host} went offline', hostForgotten: '{host} forgotten (removed from the fleet)', leaderChanged: 'leader: {leader} (term {term})', planChanged: 'new plan (term {term}, {assignments} assignments)',
   alertRaised: 'alert', alertCleared: 'cleared', connectionLost: 'connection to the agent lost', connectionBack: 'connected to the agent',
   kind_local: 'local', kind_peer: 'peer', kind_cloud: 'cloud', kind_none: 'none',
   pl_queued: 'queued', pl_pulling: 'pulling', pl_loading: 'loading', pl_ready: 'ready', pl_failed: 'failed', attempt: 'attempt'
@@ -43,7 +43,7 @@ const fr: Dict = {
   alerts: 'Alertes', noAlerts: 'aucune alerte active', since: 'depuis', sev_critical: 'critique', sev_warning: 'avertissement', sev_info: 'info',
   events: 'Événements', noEvents: 'rien pour l’instant : arrivées et départs de machines, plans et alertes s’afficheront ici',
   tokenTitle: 'Cet agent demande son jeton d’API', tokenHelp: 'Le jeton est api.token dans le gpufleet.yaml du nœud. Il est gardé pour cette session du navigateur seulement.', tokenSubmit: 'Se connecter', tokenWrong: 'jeton incorrect',
-  hostJoined: '{host} a rejoint la flotte', hostLeft: '{host} est hors ligne', leaderChanged: 'leader : {leader} (mandat {term})', planChanged: 'nouveau plan (mandat {term}, {assignments} affectations)',
+  hostJoined: '{host} a rejoint la flotte', hostLeft: '{host} est hors ligne', hostForgotten: '{host} oublié (retiré de la flotte)', leaderChanged: 'leader : {leader} (mandat {term})', planChanged: 'nouveau plan (mandat {term}, {assignments} affectations)',
   alertRaised: 'alerte', alertCleared: 'levée', connectionLost: 'connexion à l’agent perdue', connectionBack: 'connecté à l’agent',
   kind_local: 'local', kind_peer: 'pair', kind_cloud: 'cloud', kind_none: 'aucune',
   pl_queued: 'en attente', pl_pulling: 'téléchargement', pl_loading: 'chargement', pl_ready: 'prêt', pl_failed: 'échec', attempt: 'tentative'

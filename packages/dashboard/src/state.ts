@@ -2,7 +2,7 @@ import type { Alert, GpuHistory, GpuSample, HostReport, LiveEvent, LiveMessage, 
 import { recentEventOf } from '@gpufleet/core/live'
 
 /** One line of the page's event log. */
-export type LogKey = 'hostJoined' | 'hostLeft' | 'leaderChanged' | 'planChanged' | 'alertRaised' | 'alertCleared' | 'connectionLost' | 'connectionBack'
+export type LogKey = 'hostJoined' | 'hostLeft' | 'hostForgotten' | 'leaderChanged' | 'planChanged' | 'alertRaised' | 'alertCleared' | 'connectionLost' | 'connectionBack'
 export interface LogEntry { at: string, key: LogKey, args: Record<string, string | number>, severity?: Alert['severity'], alert?: Alert }
 
 /** Everything the page shows: built from the snapshot, then updated event by event. Pure. */
@@ -103,6 +103,13 @@ export function reduce (state: ViewState, msg: LiveMessage): ViewState {
       const hosts = new Map(state.hosts)
       if (current !== undefined) hosts.set(msg.hostname, { ...current, online: false, ...(msg.lastSeen === null ? {} : { lastSeen: msg.lastSeen }) })
       return { ...state, hosts, log: appendLog(state.log, logOf(msg)) }
+    }
+    case 'host:forgotten': {
+      const hosts = new Map(state.hosts)
+      hosts.delete(msg.hostname)
+      const { [msg.hostname]: _gone, ...apis } = state.apis
+      const history = Object.fromEntries(Object.entries(state.history).filter(([key]) => !key.startsWith(`${msg.hostname}/`)))
+      return { ...state, hosts, apis, history, log: appendLog(state.log, { at: msg.at, key: 'hostForgotten', args: { host: msg.hostname } }) }
     }
     case 'leader:changed':
       return { ...state, leader: msg.leader, term: msg.term, apis: msg.leader === null || msg.leaderApi === null ? state.apis : { ...state.apis, [msg.leader]: msg.leaderApi }, log: appendLog(state.log, logOf(msg)) }

@@ -15,12 +15,17 @@ export class AgentUnreachableError extends Error {
  * One request to a running agent. GETs are bounded (5 s); POSTs are not (measuring models takes a
  * while per model). The agent's JSON error message, when it sends one, becomes the CLI's one line.
  */
-export async function callAgent (base: string, path: string, token: string | undefined, method: 'GET' | 'POST' = 'GET'): Promise<unknown> {
+export async function callAgent (base: string, path: string, token: string | undefined, method: 'GET' | 'POST' = 'GET', body?: unknown): Promise<unknown> {
   let url: URL
   try { url = new URL(path, base) } catch { throw new InvalidInputError(`--api: "${base}" is not a URL`) }
   let res: Response
   try {
-    res = await fetch(url, { method, headers: token === undefined ? {} : { authorization: `Bearer ${token}` }, ...(method === 'GET' ? { signal: AbortSignal.timeout(5000) } : {}) })
+    res = await fetch(url, {
+      method,
+      headers: { ...(token === undefined ? {} : { authorization: `Bearer ${token}` }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      ...(method === 'GET' ? { signal: AbortSignal.timeout(5000) } : {})
+    })
   } catch (err) {
     throw new AgentUnreachableError(`no agent at ${base} (${networkReason(err)})`)
   }
@@ -73,7 +78,7 @@ function renderStatus (s: StatusDocument): string {
   const lines = [
     `${s.self.hostname} (${s.self.role}${s.self.isLeader ? ', leader' : ''}) in cluster ${s.cluster}`,
     `leader  ${s.leader ?? 'none'} (term ${s.term})`,
-    `peers   ${s.peers.connected} connected; gossip ${s.gossip.received} in, ${s.gossip.rejected} rejected`,
+    `peers   ${s.peers.connected} connected; gossip ${s.gossip.received} in, ${s.gossip.rejected} rejected${(s.gossip.unauthorized ?? 0) > 0 ? ` (${s.gossip.unauthorized ?? 0} from members without the right to send them)` : ''}`,
     '',
     renderTable(['host', 'role', 'online', 'GPUs', 'last seen'], s.hosts.map(h => [
       h.hostname, h.role, h.online === false ? 'no' : 'yes',

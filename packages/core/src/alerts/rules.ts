@@ -79,6 +79,9 @@ export function evaluateConditions ({ hosts, plan, thresholds: t }: AlertInput):
       out.push({ id: `host-offline:${h}`, rule: 'host-offline', severity: 'critical', level: 'firing', forMs: 0, host: h, gpu: null, model: null, value: null, threshold: null, message: `${h} is offline (last seen ${host.lastSeen ?? 'never'})` })
       continue
     }
+    if (host.dataDir !== undefined) {
+      out.push({ id: `disk-unwritable:${h}`, rule: 'disk-unwritable', severity: 'warning', level: 'firing', forMs: 0, host: h, gpu: null, model: null, value: null, threshold: null, message: `${h} cannot write its data directory (${host.dataDir.error}): running from memory` })
+    }
     const p95 = host.gateway?.firstByteP95Ms
     if (p95 !== null && p95 !== undefined && (host.gateway?.localRequests ?? 0) >= LATENCY_MIN_REQUESTS) {
       const level = band(p95, t.latencyMs, t.latencyMs * (1 - HYSTERESIS.latencyPct / 100))

@@ -1,3 +1,5 @@
 export * from './messages.js'
 export * from './inventory.js'
 export * from './election.js'
+export * from './fencing.js'
+export * from './tombstones.js'

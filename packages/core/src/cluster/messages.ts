@@ -45,6 +45,11 @@ export const planMessageSchema = z.strictObject({
   ...common,
   type: z.literal('plan'),
   term: z.number().int().positive(),
+  /**
+   * Orders the plans of one term: the leader counts up from 1 in each term it leads. Absent in
+   * plans of earlier versions (read as 0). Wall-clock fields never order anything.
+   */
+  seq: z.number().int().nonnegative().optional(),
   plan: planSchema,
   signature
 })
@@ -61,12 +66,30 @@ export const alertsMessageSchema = z.strictObject({
   signature
 })
 
-export const gossipMessageSchema = z.discriminatedUnion('type', [reportMessageSchema, leaderMessageSchema, planMessageSchema, alertsMessageSchema])
+/**
+ * A tombstone: the leader of `term` forgot `hostname` (the host of peer id `host`), whose last
+ * report it knew had sequence `upTo`. Every node drops that host; a report of the same host with a
+ * higher sequence is the host coming back, and rejoins (see tombstones.ts).
+ */
+export const forgetMessageSchema = z.strictObject({
+  ...common,
+  type: z.literal('forget'),
+  term: z.number().int().positive(),
+  hostname: z.string().min(1).max(253),
+  host: peerId,
+  upTo: z.number().int().nonnegative(),
+  /** manual: `gpufleet forget`; offline: silent longer than cluster.forgetAfter. */
+  reason: z.enum(['manual', 'offline']),
+  signature
+})
+
+export const gossipMessageSchema = z.discriminatedUnion('type', [reportMessageSchema, leaderMessageSchema, planMessageSchema, alertsMessageSchema, forgetMessageSchema])
 export type GossipMessage = z.infer<typeof gossipMessageSchema>
 export type ReportMessage = z.infer<typeof reportMessageSchema>
 export type LeaderMessage = z.infer<typeof leaderMessageSchema>
 export type PlanMessage = z.infer<typeof planMessageSchema>
 export type AlertsMessage = z.infer<typeof alertsMessageSchema>
+export type ForgetMessage = z.infer<typeof forgetMessageSchema>
 
 /** `text` is the message as received: what a node stores and relays for its author. */
 export type DecodeResult = { ok: true, message: GossipMessage, signed: SignedPart | null, text: string } | { ok: false, reason: string }
@@ -80,11 +103,16 @@ export function signingText (message: Record<string, unknown>): string {
   return JSON.stringify(rest)
 }
 
-/** A sync response: every host's last signed report and the signed plan in force, as JSON texts. */
+/** Most tombstones a node keeps (the most recent): bounds memory, the disk and sync responses. */
+export const TOMBSTONES_KEPT = 256
+
+/** A sync response: every host's last signed report, the signed plan in force and the tombstones, as JSON texts. */
 export const syncResponseSchema = z.strictObject({
   v: z.literal(GOSSIP_VERSION),
   reports: z.array(z.string().max(GOSSIP_MAX_BYTES)).max(10_000),
-  plan: z.string().max(GOSSIP_MAX_BYTES).nullable()
+  plan: z.string().max(GOSSIP_MAX_BYTES).nullable(),
+  /** Absent from nodes of earlier versions. */
+  tombstones: z.array(z.string().max(4096)).max(TOMBSTONES_KEPT).default([])
 })
 export type SyncResponse = z.infer<typeof syncResponseSchema>
 

@@ -70,7 +70,15 @@ export const fleetConfigShape = z.strictObject({
     pskFile: z.string().min(1).nullable().default('swarm.key'),
     heartbeat: durationField.default(1000),
     leaderLease: durationField.default(3000),
-    offlineAfter: durationField.default(10_000)
+    offlineAfter: durationField.default(10_000),
+    // Membership and authority (docs/reliability.md, "Who may lead"):
+    /** A host offline this long is forgotten everywhere (a leader's tombstone); null: never. */
+    forgetAfter: durationField.nullable().default(168 * 3_600_000),
+    /**
+     * Pinned coordinators (peer ids): only these may lead and publish plans, alerts and tombstones;
+     * null: any coordinator. The agent checks each is a peer id when it starts (core has no decoder).
+     */
+    coordinators: z.array(z.string().min(1).max(100)).min(1, 'list at least one peer id, or set null').max(64).nullable().default(null)
   }).prefault({}),
   node: z.strictObject({
     name: z.string().min(1).max(253).nullable().default(null),
@@ -160,6 +168,9 @@ export const fleetConfigSchema = fleetConfigShape.superRefine((config, ctx) => {
   })
   if (config.cluster.leaderLease <= config.cluster.heartbeat) {
     ctx.addIssue({ code: 'custom', path: ['cluster', 'leaderLease'], message: 'leaderLease must be longer than heartbeat (the leader renews its lease every heartbeat)' })
+  }
+  if (config.cluster.forgetAfter !== null && config.cluster.forgetAfter <= config.cluster.offlineAfter) {
+    ctx.addIssue({ code: 'custom', path: ['cluster', 'forgetAfter'], message: 'forgetAfter must be longer than offlineAfter (only an offline host is forgotten)' })
   }
 })
 export type FleetConfig = z.infer<typeof fleetConfigSchema>

@@ -126,6 +126,8 @@ export const hostReportSchema = z.object({
   }).optional(),
   /** Measured decode/prompt speeds of this host's models. */
   measured: z.array(measuredSpeedSchema).max(64).optional(),
+  /** The agent's data directory, when its writes fail (a full or read-only disk): the agent runs on from memory. Absent when writable. */
+  dataDir: z.object({ writable: z.literal(false), error: z.string().max(300) }).optional(),
   /** Things the probe could not read, in one line each (e.g. "nvidia-smi not found"). */
   warnings: z.array(z.string().max(500)).max(100).optional(),
   /** Online flag and last contact, added by the cluster's inventory (absent means online). */

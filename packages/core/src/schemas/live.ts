@@ -32,6 +32,8 @@ export type LiveSnapshot = StatusDocument & {
 export type LiveEvent = { at: string } & (
   | { type: 'host:joined' | 'host:updated', host: HostReport, api: string | null }
   | { type: 'host:left', hostname: string, lastSeen: string | null }
+  /** The leader's tombstone dropped the host from the inventory (gpufleet forget, or cluster.forgetAfter). */
+  | { type: 'host:forgotten', hostname: string }
   | { type: 'leader:changed', leader: string | null, term: number, leaderApi: string | null }
   | { type: 'plan:changed', plan: Plan }
   | { type: 'alert:raised' | 'alert:cleared', alert: Alert }

@@ -47,6 +47,8 @@ export const statusSchema = z.object({
     rejected: z.number().int().nonnegative(),
     ignored: z.number().int().nonnegative(),
     published: z.number().int().nonnegative(),
+    /** Of the rejected: well-formed and signed, but from a member without the right to send it (docs/reliability.md, "Who may lead"). */
+    unauthorized: z.number().int().nonnegative().optional(),
     /** Payload bytes of fleet messages validated and published (gossipsub framing not counted). */
     bytesIn: z.number().int().nonnegative().optional(),
     bytesOut: z.number().int().nonnegative().optional()

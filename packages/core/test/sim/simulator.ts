@@ -1,6 +1,6 @@
 import {
-  HOST_REPORT_SCHEMA, applyReport, initialElection, isHostOnline, isLeader, step,
-  type ElectionEvent, type ElectionState, type HostReport, type InventoryState, type ReportMessage
+  HOST_REPORT_SCHEMA, applyReport, initialElection, isHostOnline, isLeader, planSupersedes, step,
+  type ElectionEvent, type Stamped, type ElectionState, type HostReport, type InventoryState, type ReportMessage
 } from '../../src/index.js'
 
 /** Park–Miller generator: the same seed replays the same run, event for event. */
@@ -12,7 +12,7 @@ export function rng (seed: number): () => number {
 type Payload =
   | { kind: 'report', msg: ReportMessage }
   | { kind: 'leader', from: { peerId: string, hostname: string, priority: number }, term: number }
-  | { kind: 'plan', term: number }
+  | { kind: 'plan', plan: Stamped }
 
 interface SimNode {
   id: string
@@ -23,7 +23,10 @@ interface SimNode {
   seq: number
   election: ElectionState
   inventory: InventoryState
-  planTerm: number
+  /** The plan in force (its stamp: term and generation time), null before the first. */
+  plan: Stamped | null
+  /** The plan this node made while leading, gossiped every heartbeat like the agent's. */
+  ownPlan: Stamped | null
   /** The highest term this node has heard of, from any leader message or plan. */
   maxTermSeen: number
 }
@@ -69,7 +72,7 @@ export class Simulation {
       const coordinator = i < options.coordinators
       const priority = coordinator ? 100 - i : 0
       return {
-        id, name: `node-${String(i).padStart(3, '0')}`, coordinator, priority, up: true, seq: 0, inventory: new Map(), planTerm: 0, maxTermSeen: 0,
+        id, name: `node-${String(i).padStart(3, '0')}`, coordinator, priority, up: true, seq: 0, inventory: new Map(), plan: null, ownPlan: null, maxTermSeen: 0,
         election: initialElection({ self: { peerId: id, hostname: `node-${String(i).padStart(3, '0')}`, priority, coordinator }, leaseMs: options.leaseMs, startupGraceMs: 2 * options.heartbeatMs }, 0)
       }
     })
@@ -79,8 +82,6 @@ export class Simulation {
   private schedule (at: number, run: () => void): void {
     this.queue.push({ at, order: this.order++, run })
   }
-
-  get pending (): number { return this.queue.size }
 
   private startTimers (node: SimNode, offset: number): void {
     const beat = (): void => { if (node.up) { this.heartbeat(node); this.schedule(this.now + this.options.heartbeatMs, beat) } }
@@ -98,7 +99,7 @@ export class Simulation {
     const msg: ReportMessage = { v: 1, type: 'report', peerId: node.id, sentAt: '2026-11-22T10:00:00.000Z', seq: node.seq, report, priority: node.priority, addrs: [], api: null, signature: 'unchecked-in-simulation-'.padEnd(44, 'x') }
     this.receive(node, { kind: 'report', msg })
     this.broadcast(node, { kind: 'report', msg })
-    if (isLeader(node.election)) this.broadcast(node, { kind: 'plan', term: node.election.term })
+    if (isLeader(node.election) && node.ownPlan?.term === node.election.term) this.broadcast(node, { kind: 'plan', plan: node.ownPlan })
   }
 
   private elect (node: SimNode, event: ElectionEvent): void {
@@ -114,16 +115,17 @@ export class Simulation {
         set.add(node.id)
         this.leadersByTerm.set(action.term, set)
         if (set.size > 1) this.violations.push({ at: this.now, what: `two leaders in term ${action.term}: ${[...set].join(', ')}` })
-        this.applyPlan(node, action.term)
+        node.ownPlan = { term: action.term, seq: this.now }
+        this.applyPlan(node, node.ownPlan)
       }
     }
   }
 
-  /** The agent's fencing rule; the check below is what must never happen whatever the messages did. */
-  private applyPlan (node: SimNode, term: number): void {
-    if (term < node.election.term || term < node.planTerm) return
-    if (term < node.maxTermSeen) this.violations.push({ at: this.now, what: `${node.name} applied a plan of term ${term} after seeing term ${node.maxTermSeen}` })
-    node.planTerm = term
+  /** The agent's fencing rule (core's planSupersedes); the check below is what must never happen whatever the messages did. */
+  private applyPlan (node: SimNode, plan: Stamped): void {
+    if (!planSupersedes(plan, node.plan, node.election.term)) return
+    if (plan.term < node.maxTermSeen) this.violations.push({ at: this.now, what: `${node.name} applied a plan of term ${plan.term} after seeing term ${node.maxTermSeen}` })
+    node.plan = plan
   }
 
   private broadcast (from: SimNode, payload: Payload): void {
@@ -150,8 +152,8 @@ export class Simulation {
         this.elect(node, { type: 'leader', from: payload.from, term: payload.term })
         break
       case 'plan':
-        this.applyPlan(node, payload.term)
-        node.maxTermSeen = Math.max(node.maxTermSeen, payload.term)
+        this.applyPlan(node, payload.plan)
+        node.maxTermSeen = Math.max(node.maxTermSeen, payload.plan.term)
         break
     }
   }
