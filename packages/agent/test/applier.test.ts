@@ -109,4 +109,16 @@ describe('PlanApplier against an Ollama stand-in speaking the native API', () =>
     await expect.poll(() => stateOf('a:7b')?.state, { timeout: 10_000 }).toBe('ready')
     expect(stateOf('a:7b')?.error).toBeNull()
   })
+
+  it('a pull that stalls still shows where it stopped: progress held back by the throttle is emitted when its window ends', async () => {
+    ollama.pullStepMs = 20
+    // Held after 5 of 20 steps (~100 ms in): well inside the first 500 ms throttle window.
+    ollama.holdPullAt.set('a:7b', ollama.layerBytes / 4)
+    start()
+    applier.setDesired(['a:7b'])
+    await expect.poll(() => seen.at(-1)?.find(p => p.model === 'a:7b')?.completedBytes ?? 0, { timeout: 5_000 }).toBeGreaterThanOrEqual(ollama.layerBytes / 4)
+    expect(seen.at(-1)?.find(p => p.model === 'a:7b')?.state).toBe('pulling')
+    ollama.releasePulls()
+    await expect.poll(() => stateOf('a:7b')?.state, { timeout: 10_000 }).toBe('ready')
+  })
 })

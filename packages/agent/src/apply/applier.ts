@@ -24,6 +24,9 @@ export interface ApplierInit {
  * models the plan dropped (delete them only with policy.prune). Failures are retried with backoff;
  * a newer plan that drops the model being pulled cancels the pull.
  */
+/** Progress events at most this often. */
+const THROTTLE_MS = 500
+
 export class PlanApplier extends EventEmitter<{ change: [ModelPlacement[]] }> {
   private desired: string[] = []
   private readonly states = new Map<string, ModelPlacement>()
@@ -33,6 +36,8 @@ export class PlanApplier extends EventEmitter<{ change: [ModelPlacement[]] }> {
   private running: Promise<void> | null = null
   private stopped = false
   private lastEmit = 0
+  /** The progress held back by the throttle, sent when its window ends (a stalled pull still shows where it stopped). */
+  private trailing: NodeJS.Timeout | null = null
   private readonly clock: () => number
   private readonly backoff: { baseMs: number, maxMs: number }
 
@@ -69,6 +74,7 @@ export class PlanApplier extends EventEmitter<{ change: [ModelPlacement[]] }> {
 
   async stop (): Promise<void> {
     this.stopped = true
+    if (this.trailing !== null) { clearTimeout(this.trailing); this.trailing = null }
     this.current?.handle?.abort()
     this.wake?.()
     await this.running
@@ -80,13 +86,20 @@ export class PlanApplier extends EventEmitter<{ change: [ModelPlacement[]] }> {
   }
 
   private emitNow (): void {
+    if (this.trailing !== null) { clearTimeout(this.trailing); this.trailing = null }
     this.lastEmit = this.clock()
     this.emit('change', this.placements())
   }
 
-  /** Progress is emitted at most twice a second; state changes at once. */
+  /**
+   * Progress is emitted at most twice a second; state changes at once. What the throttle holds back
+   * goes out when the window ends: without it, a pull that stalls (a slow mirror, a held stream)
+   * would keep showing the progress of the last emission, possibly none at all.
+   */
   private emitThrottled (): void {
-    if (this.clock() - this.lastEmit >= 500) this.emitNow()
+    const since = this.clock() - this.lastEmit
+    if (since >= THROTTLE_MS) { this.emitNow(); return }
+    if (this.trailing === null && !this.stopped) this.trailing = setTimeout(() => { this.trailing = null; this.emitNow() }, THROTTLE_MS - since)
   }
 
   private async loop (): Promise<void> {
