@@ -5,6 +5,7 @@ import { planSchema, PLAN_SCHEMA } from './plan.js'
 import { estimateDocumentSchema, ESTIMATE_SCHEMA } from './estimate.js'
 import { statusSchema, STATUS_SCHEMA } from './status.js'
 import { routeDocumentSchema, ROUTE_SCHEMA } from './route.js'
+import { usageDocumentSchema, USAGE_SCHEMA } from './usage.js'
 
 /**
  * Every JSON document kind gpufleet writes, by the name of its schema file in docs/schemas/.
@@ -16,7 +17,8 @@ export const documentSchemas: Record<string, { id: string, schema: z.ZodType }> 
   plan: { id: PLAN_SCHEMA, schema: planSchema },
   estimate: { id: ESTIMATE_SCHEMA, schema: estimateDocumentSchema },
   status: { id: STATUS_SCHEMA, schema: statusSchema },
-  route: { id: ROUTE_SCHEMA, schema: routeDocumentSchema }
+  route: { id: ROUTE_SCHEMA, schema: routeDocumentSchema },
+  usage: { id: USAGE_SCHEMA, schema: usageDocumentSchema }
 }
 
 /** The JSON Schema (draft 2020-12) of one document kind, as committed in docs/schemas/. */

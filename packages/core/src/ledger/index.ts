@@ -1,0 +1,5 @@
+export * from './tokens.js'
+export * from './prices.js'
+export * from './cost.js'
+export * from './quota.js'
+export * from './rollup.js'
