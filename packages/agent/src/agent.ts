@@ -21,6 +21,7 @@ import { measureModels, mergeMeasured } from './apply/bench-models.js'
 import type { OllamaControl } from '@gpufleet/probe'
 import { apiRoutes, gatewayRoutes } from './api-routes.js'
 import { Gateway } from './gateway/gateway.js'
+import { Spend } from './ledger/spend.js'
 import { ReadingsHistory } from './history.js'
 import { LiveHub } from './live.js'
 import { AgentMetrics } from './metrics.js'
@@ -212,6 +213,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     // The API port is bound first: a port in use fails fast, before anything touches the network.
     this.api = new ApiServer({ listen: this.config.api.listen, token: this.config.api.token, routes: this.routes(), posts: { ...gatewayRoutes(this.gateway), '/api/bench-models': async (_req, res) => { await this.serveBenchModels(res) } }, dashboardDir: findDashboardDir() })
     this.store = await FleetStore.open(this.path(this.config.dataDir), this.clock)
+    this.gateway.spend = await Spend.open({ host: this.hostname, config: this.config, dir: `${this.path(this.config.dataDir)}-ledger`, registry: this.metrics.registry, log: this.log.child({ component: 'ledger' }), clock: this.clock })
     if (this.store.recovered !== null) {
       this.log.error({ dataDir: this.path(this.config.dataDir), movedTo: this.store.recovered.movedTo, reason: this.store.recovered.reason }, 'the inventory store was damaged: kept aside, starting empty and resyncing from peers')
     }
@@ -224,6 +226,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     } catch (err) {
       this.live?.close()
       await this.api.stop()
+      await this.gateway.spend?.close()
       await this.store.close()
       throw err
     }
@@ -260,6 +263,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     await this.gateway.close()
     await this.node?.stop()
     await this.flush()
+    await this.gateway.spend?.close()
     await this.store?.close()
     this.log.info('agent stopped')
   }

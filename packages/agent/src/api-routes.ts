@@ -3,6 +3,7 @@ import type { Handler, RawHandler, RouteResult } from './http.js'
 import { GATEWAY_ENDPOINTS, type Gateway, type GatewayPath } from './gateway/gateway.js'
 import type { AgentMetrics } from './metrics.js'
 import { handleCountTokens, handleMessages } from './gateway/messages.js'
+import { usageRoutes } from './ledger/usage-routes.js'
 import { OLLAMA_API_VERSION, handleOllamaGenerate, ollamaError, ollamaShow, ollamaTags } from './gateway/ollama-api.js'
 
 /** What the HTTP routes read from the agent. */
@@ -25,6 +26,7 @@ const json = (value: unknown, status = 200): RouteResult => ({ status, type: 'ap
 /** The agent's HTTP API (CONTRACT.md "Agent HTTP API"): compact JSON; `gpufleet status` formats for people. */
 export function apiRoutes (src: RouteSource): Record<string, Handler> {
   return {
+    ...usageRoutes(src.gateway, src.now),
     '/healthz': () => json({ ok: true }),
     '/api/status': () => json(src.status()),
     '/api/inventory': () => json(src.inventory()),
@@ -58,7 +60,8 @@ export function apiRoutes (src: RouteSource): Record<string, Handler> {
     '/api/route': (_req, url) => {
       const role = url.searchParams.get('role')
       if (role === null || role === '') return json({ error: 'role is required: /api/route?role=ROLE' }, 400)
-      const out = src.gateway.explain(role)
+      const out = src.gateway.explain(role, url.searchParams.get('profile') ?? undefined)
+      if ('error' in out) return json({ error: out.error }, 400)
       return out.ok ? json(out.document) : json({ error: `no role or model "${role}"; known: ${out.available.join(', ')}` }, 404)
     },
     '/metrics': async (_req, url) => {

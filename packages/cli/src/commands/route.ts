@@ -8,10 +8,11 @@ import { callAgent, remote, type RemoteOpts } from './remote.js'
 export function registerRoute (program: Command, io: CliIo): void {
   remote(program.command('route').description('the targets a running agent would try for a role, in order, and why each is in or out'))
     .requiredOption('--role <role>', 'a role (chat, code…), a catalog model, or a client\'s model name (claude-sonnet-…)')
-    .option('--profile <name>', 'routing profile', 'default')
+    .option('--profile <name>', 'routing profile (default: the agent\'s routing.profile)')
     .option('--json', 'print the gpufleet.route/v1 document')
-    .action(async (opts: RemoteOpts & { role: string, profile: string }) => {
-      const doc = routeDocumentSchema.parse(await callAgent(opts.api, `/api/route?role=${encodeURIComponent(opts.role)}&profile=${encodeURIComponent(opts.profile)}`, opts.token))
+    .action(async (opts: RemoteOpts & { role: string, profile?: string }) => {
+      const profile = opts.profile === undefined ? '' : `&profile=${encodeURIComponent(opts.profile)}`
+      const doc = routeDocumentSchema.parse(await callAgent(opts.api, `/api/route?role=${encodeURIComponent(opts.role)}${profile}`, opts.token))
       io.out(opts.json === true ? JSON.stringify(doc, null, 2) : renderRoute(doc))
     })
 }
