@@ -340,6 +340,8 @@ export class Agent extends EventEmitter<AgentEvents> {
         return this.acceptPlan(msg, raw ?? null)
       case 'alerts':
         return this.acceptAlerts(msg)
+      case 'spend':
+        return this.gateway.spend?.gossip.adopt(msg, h => this.inventory.get(h)?.peerId) ?? false
     }
   }
 
@@ -490,6 +492,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     await this.publishOwnReport()
     if (this.ticks % 5 === 0) await this.republishOwnPlan()
     if (isLeader(this.election)) await this.evaluateAlerts()
+    await this.publishSpend()
     for (const entry of this.inventory.values()) if (entry.peerId !== this.peerId) for (const a of entry.addrs) void this.maybeDial(entry.peerId, [a])
     // Configured bootstrap peers are dialed until connected, whatever the id order: they may
     // start after us, or restart.
@@ -498,6 +501,12 @@ export class Agent extends EventEmitter<AgentEvents> {
     for (const peer of this.node?.getPeers() ?? []) if (!this.synced.has(peer.toString())) void this.pullSync(peer)
     // The disk copy only serves restarts: every 5 heartbeats is enough (and always on stop).
     if (this.ticks % 5 === 0) await this.flush()
+  }
+
+  /** This host's gateway spending, when it changed (and slowly): peers sum it into fleet totals. */
+  private async publishSpend (): Promise<void> {
+    const unsigned = this.gateway.spend?.gossip.due(this.clock(), this.peerId) ?? null
+    if (unsigned !== null) await this.publish((await signMessage(this.key!, unsigned)).text)
   }
 
   private async publishOwnReport (): Promise<void> {
@@ -514,6 +523,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   }
 
   private async reannounce (): Promise<void> {
+    this.gateway.spend?.gossip.force()
     await this.publishOwnReport()
     if (isLeader(this.election)) {
       this.act({ type: 'announce', term: this.election.term })

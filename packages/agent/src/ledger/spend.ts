@@ -6,6 +6,7 @@ import {
   type FleetConfig, type LedgerEntry, type PriceTable, type ProviderUse, type QuotaStatus, type Rollup, type UsageDocument, type UsageGrouping
 } from '@gpufleet/core'
 import { LedgerStore } from './ledger-store.js'
+import { SpendGossip } from './spend-gossip.js'
 
 /** One provider's use of one of its limits on one host, as the dashboard and `gpufleet usage` show it. */
 export interface QuotaRow { host: string, provider: string, limit: string, used: number, max: number, ratio: number }
@@ -50,9 +51,11 @@ export class Spend {
   private readonly savings: Counter<'role' | 'provider' | 'model'>
   private readonly tokens: Counter<'role' | 'provider' | 'model' | 'kind'>
   private readonly warned = new Set<string>()
+  readonly gossip: SpendGossip
 
   private constructor (private readonly init: SpendInit, private readonly store: LedgerStore) {
     this.prices = priceTable(init.config)
+    this.gossip = new SpendGossip(this, init.host, init.config.routing.ledger.gossipEvery)
     const registers = [init.registry]
     this.cost = new Counter({ name: 'gpufleet_cost_usd_total', help: 'Money spent on cloud providers through this gateway (tokens × the provider\'s dated price), US dollars.', labelNames: ['role', 'provider', 'model'], registers })
     this.savings = new Counter({ name: 'gpufleet_savings_usd_total', help: 'Local and peer tokens priced at the role\'s reference cloud model, US dollars (electricity not counted).', labelNames: ['role', 'provider', 'model'], registers })
@@ -194,7 +197,6 @@ export class Spend {
 
   /** A peer's latest gossiped spending replaces what we had from it. */
   adoptPeer (host: string, spend: PeerSpend): void {
-    if (host === this.init.host) return
     if (!this.peers.has(host) && this.peers.size >= MAX_PEERS) return
     this.peers.set(host, spend)
   }
