@@ -97,7 +97,7 @@ describe('quotas', () => {
     const at = t0 + 180_000
     const s = quotaStatus(quota, { ...none, requestTimes: times }, at, 0.8)
     expect(s.over).toMatchObject({ limit: 'requests', until: t0 + 5 * 3_600_000 })
-    expect(s.over!.reason).toMatch(/^over quota: 3\/3 requests in 300 min until 2026-11-30T17:00:00\.000Z$/)
+    expect(s.over!.reason).toMatch(/^over quota: 3\/3 requests in 5 h until 2026-11-30T17:00:00\.000Z$/)
     expect(quotaStatus(quota, { ...none, requestTimes: times }, t0 + 5 * 3_600_000, 0.8).over).toBeNull()
     expect(quotaStatus(quota, { ...none, requestTimes: times.slice(0, 2) }, at, 0.5).near.map(u => u.limit)).toEqual(['requests'])
     expect(quotaStatus(quota, { ...none, requestTimes: times.slice(0, 2) }, at, 0.8).near).toEqual([])

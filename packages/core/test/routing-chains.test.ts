@@ -55,7 +55,7 @@ describe('routing chains and profiles', () => {
     expect(table(over).slice(3)).toEqual([
       'cloud:anthropic:claude-sonnet-4-5 ✗ no key: ANTHROPIC_API_KEY is not set',
       'cloud:zai:glm-4.7 ✗ 429 until 2026-11-30T12:00:30.000Z',
-      'cloud:openai:gpt-4.1-mini ✗ over quota: 2/2 requests in 60 min until 2026-11-30T12:59:59.000Z'
+      'cloud:openai:gpt-4.1-mini ✗ over quota: 2/2 requests in 1 h until 2026-11-30T12:59:59.000Z'
     ])
     expect(table({ ...over, now: now + 30_000 })[4]).toBe('cloud:zai:glm-4.7')
   })

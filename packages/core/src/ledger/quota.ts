@@ -37,6 +37,7 @@ const MINUTE = 60_000
 const startOfNextUtcDay = (now: number): number => { const d = new Date(now); return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1) }
 const startOfNextUtcMonth = (now: number): number => { const d = new Date(now); return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) }
 const iso = (ms: number): string => new Date(ms).toISOString()
+const span = (ms: number): string => (ms < MINUTE ? `${Math.round(ms / 1000)} s` : ms < 3_600_000 ? `${Math.round(ms / MINUTE)} min` : `${Math.round(ms / 360_000) / 10} h`)
 
 /**
  * Where a provider stands against its limits at `now`. Pure: time is an argument, so a window
@@ -56,7 +57,7 @@ export function quotaStatus (quota: Quota | undefined, use: ProviderUse, now: nu
     const inWindow = use.requestTimes.filter(t => t > now - quota.window)
     // With n requests in the window, a slot frees when the (n - max + 1)-th oldest leaves it.
     const until = inWindow.length >= quota.requests ? inWindow[inWindow.length - quota.requests]! + quota.window : now
-    push('requests', inWindow.length, quota.requests, until, `over quota: ${inWindow.length}/${quota.requests} requests in ${Math.round(quota.window / MINUTE)} min until ${iso(until)}`)
+    push('requests', inWindow.length, quota.requests, until, `over quota: ${inWindow.length}/${quota.requests} requests in ${span(quota.window)} until ${iso(until)}`)
   }
   if (quota.tokensPerMinute !== undefined) {
     const recent = use.tokenTimes.filter(([t]) => t > now - MINUTE)
