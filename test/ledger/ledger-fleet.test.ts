@@ -178,6 +178,11 @@ describe('the ledger: cost and savings of a scripted day, across a fleet', () =>
       const own = sum(tally.filter(t => t.host === host))
       expect(byHost.rows.find(r => r.key === host)).toMatchObject({ requests: own.requests, tokens: own.tokens, costUsd: own.costNano / 1e9, savingsUsd: own.savingsNano / 1e9 })
     }
+    // The GPU spec document carries the same totals.
+    const report = await (await fetch(`${ai01.api}/api/report.md?lang=en`)).text()
+    expect(report).toContain('## Costs and savings')
+    expect(report).toContain(`| **Total** | ${want.requests} | ${want.tokens.uncached.toLocaleString('en-US')} | ${want.tokens.cacheRead.toLocaleString('en-US')} | ${want.tokens.cacheWrite.toLocaleString('en-US')} | ${want.tokens.output.toLocaleString('en-US')} | $${(want.costNano / 1e9).toFixed(2)} | $${(want.savingsNano / 1e9).toFixed(2)} |`)
+    expect(await (await fetch(`${web1.api}/api/report.md?lang=fr`)).text()).toContain('## Coûts et économies')
     const byProvider = await usage(ai01, '&by=provider')
     expect(byProvider.rows.map(r => [r.key, r.requests])).toEqual([['anth', 3], ['local', 2], ['oai', 5], ['peer', 2]])
     // The CLI, asked on one node about another host.

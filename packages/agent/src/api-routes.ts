@@ -46,7 +46,7 @@ export function apiRoutes (src: RouteSource): Record<string, Handler> {
       if (lang !== 'fr' && lang !== 'en') return json({ error: `lang must be fr or en, got "${lang}"` }, 400)
       const hosts = src.hosts()
       const plan = src.plan() ?? computePlan({ hosts, config: src.config, generatedAt: new Date(src.now()).toISOString() })
-      return { status: 200, type: 'text/markdown; charset=utf-8', body: renderReport({ hosts, plan, config: src.config, lang }) }
+      return { status: 200, type: 'text/markdown; charset=utf-8', body: renderReport({ hosts, plan, config: src.config, lang, costs: src.gateway.spend?.reportCosts(src.now()) }) }
     },
     '/v1/models': () => json(src.gateway.models()),
     '/v1/models/*': (_req, url) => {

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto'
 import type { Logger } from 'pino'
 import { Counter, Gauge, type Registry } from 'prom-client'
 import {
-  addToRollups, dayOf, hourOf, nanoToUsd, priceTable, providerOf, quotaStatus, requestMoney, rollupKey, totalTokens, usageDocument,
-  type FleetConfig, type LedgerEntry, type PriceTable, type ProviderUse, type QuotaStatus, type Rollup, type UsageDocument, type UsageGrouping
+  addToRollups, dayOf, hourOf, nanoToUsd, priceOf, priceTable, providerOf, quotaStatus, requestMoney, rollupKey, totalTokens, usageDocument,
+  type FleetConfig, type LedgerEntry, type PriceTable, type ProviderUse, type QuotaStatus, type ReportCosts, type Rollup, type UsageDocument, type UsageGrouping
 } from '@gpufleet/core'
 import { LedgerStore } from './ledger-store.js'
 import { SpendGossip } from './spend-gossip.js'
@@ -190,6 +190,15 @@ export class Spend {
     const now = this.init.clock()
     const quotas = [...this.quotaRows(now), ...[...this.peers.values()].flatMap(p => p.quotas)].filter(q => query.host == null || q.host === query.host)
     return { ...usageDocument(rollups, query), quotas }
+  }
+
+  /** The GPU spec document's "Costs and savings": the fleet's last 30 days and the prices of the configured models. */
+  reportCosts (now: number): ReportCosts {
+    const prices = this.init.config.cloud.flatMap(p => [...new Set(Object.values(p.models))].sort().flatMap(model => {
+      const price = priceOf(this.prices, p.name, model)
+      return price === null ? [] : [{ provider: p.name, model, price }]
+    }))
+    return { usage: usageDocument([...this.rollups.values(), ...[...this.peers.values()].flatMap(p => p.days)], { since: dayOf(now) - 29 * 86_400_000, until: now + 1, by: 'provider' }), prices }
   }
 
   /** Own hourly rollups (for this host's metrics and the gossip payload). */
