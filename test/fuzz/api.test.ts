@@ -19,7 +19,7 @@ async function send (base: URL, method: string, path: string, headers: Record<st
   })
 }
 
-const ROUTES = ['/', '/healthz', '/api/status', '/api/inventory', '/api/plan', '/api/alerts', '/api/summary', '/api/host', '/api/report.md', '/metrics', '/ws', '/v1/models', '/v1/chat/completions', '/v1/completions', '/v1/embeddings', '/api/bench-models', '/assets/x.js', '/index.html', '/favicon.svg']
+const ROUTES = ['/', '/healthz', '/api/status', '/api/inventory', '/api/plan', '/api/alerts', '/api/summary', '/api/host', '/api/report.md', '/metrics', '/ws', '/v1/models', '/v1/chat/completions', '/v1/completions', '/v1/embeddings', '/api/bench-models', '/v1/messages', '/v1/messages/count_tokens', '/v1/models/chat', '/api/tags', '/api/show', '/api/chat', '/api/generate', '/api/version', '/api/route', '/assets/x.js', '/index.html', '/favicon.svg']
 const segment = fc.oneof(fc.constantFrom(...ROUTES), fc.constantFrom('/../../etc/passwd', '/assets/..%2f..%2fpackage.json', '/%00', '//api//status', '/api/status/', '/API/STATUS', '/assets/%2e%2e/%2e%2e/x'), fc.webPath())
 const query = fc.option(fc.oneof(fc.constantFrom('?lang=fr', '?lang=de', '?lang=', '?name=myia-ai-01', '?name=%00', '?scope=self', '?scope=../'), fc.webQueryParameters().map(q => `?${q}`)), { nil: '' })
 const body = fc.option(fc.oneof(

@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs'
+import Anthropic from '@anthropic-ai/sdk'
 import { Ollama } from 'ollama'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -70,6 +71,11 @@ describe('Ollama\'s API, cloud chains and concurrency through the gateway', () =
     const sent = ollama.seen.filter(r => r.path === '/api/chat').at(-1)
     expect(sent?.body?.model).toBe('qwen2.5-coder:1.5b-ctx32768')
     expect(sent?.body?.options).toMatchObject({ num_ctx: 32768 })
+
+    const generated = await client.generate({ model: 'code', prompt: 'complete', stream: false, options: { temperature: 0 } })
+    expect(generated.done).toBe(true)
+    const gen = ollama.seen.filter(r => r.path === '/api/generate').at(-1)
+    expect(gen?.body).toMatchObject({ model: 'qwen2.5-coder:1.5b-ctx32768', options: { temperature: 0, num_ctx: 32768 } })
   })
 
   it('ollama client to a cloud-only role: translated to OpenAI and back to NDJSON, the keyless provider skipped', async () => {
@@ -95,6 +101,14 @@ describe('Ollama\'s API, cloud chains and concurrency through the gateway', () =
     expect(await openai().models.retrieve('qwen2.5-coder:1.5b')).toMatchObject({ id: 'qwen2.5-coder:1.5b', context_length: 32768 })
     expect(await openai().models.retrieve('code').catch((e: unknown) => e)).toMatchObject({ id: 'code' })
     expect(await openai().models.retrieve('gpt-9').catch((e: unknown) => e)).toBeInstanceOf(OpenAI.NotFoundError)
+  })
+
+  it('Anthropic SDK to an OpenAI cloud provider: translated, the keyless provider skipped', async () => {
+    const anthropic = new Anthropic({ baseURL: node.api, apiKey: 'unused-on-loopback', maxRetries: 0 })
+    const { data, response } = await anthropic.messages.create({ model: 'writing', max_tokens: 64, messages: [{ role: 'user', content: 'cloud please' }] }).withResponse()
+    expect(response.headers.get('x-gpufleet-target')).toBe('cloud:second:gpt-writer')
+    expect(data.content).toEqual([{ type: 'text', text: 'second says: cloud please' }])
+    expect(second.seen.at(-1)).toMatchObject({ path: '/v1/chat/completions', body: { model: 'gpt-writer', max_tokens: 64 } })
   })
 
   it('openai SDK: a 429 reaches the client with retry-after and rate-limit headers and counts as an error; no messages is a 400', async () => {

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { promisify } from 'node:util'
+import Anthropic from '@anthropic-ai/sdk'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { StatusDocument } from '@gpufleet/core'
@@ -87,18 +88,30 @@ describe('the gateway: one OpenAI-compatible endpoint, local → peer → cloud'
         { label: 'cloud:testcloud:cloud-chat', kind: 'cloud', usable: true, reason: null }
       ]
     })
+    // Three CLI processes: each starts Node and loads the CLI (seconds on a loaded machine).
     const { stdout } = await promisify(execFile)(process.execPath, [bin, 'route', '--role', 'claude-sonnet-4-5', '--api', ai01.api, '--json'])
     const doc = JSON.parse(stdout) as { role: string, targets: Array<{ label: string, usable: boolean }> }
     expect(doc.role).toBe('code')
     expect(doc.targets[0]).toMatchObject({ label: 'local:qwen2.5-coder:1.5b', usable: true })
+    const human = await promisify(execFile)(process.execPath, [bin, 'route', '--role', 'chat', '--api', web1.api])
+    expect(human.stdout).toContain('myia-web1: chat (profile default) → peer:myia-ai-01:llama3.1:8b')
+    expect(human.stdout).toMatch(/local:llama3\.1:8b\s+local\s+no\s+not in plan/)
+    const unknown = await promisify(execFile)(process.execPath, [bin, 'route', '--role', 'nope', '--api', web1.api]).catch((e: { code: number, stderr: string }) => e)
+    expect(unknown).toMatchObject({ code: 2 })
+    expect((unknown as { stderr: string }).stderr).toContain('no role or model "nope"')
     expect((await fetch(`${ai01.api}/api/route?role=nope`)).status).toBe(404)
     expect((await fetch(`${ai01.api}/api/route`)).status).toBe(400)
-  })
+  }, 60_000)
 
   it('a host without a GPU sends the role to the peer the plan names, over the LAN address from the inventory', async () => {
     const res = await client(web1).chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: 'from web1' }] }).withResponse()
     expect(res.response.headers.get('x-gpufleet-target')).toBe('peer:myia-ai-01:llama3.1:8b')
     expect(res.data.choices[0]?.message.content).toBe('ollama-ai01 says: from web1')
+    // Claude Code's API the same way: the peer's Ollama (0.12) gets it translated, with the derived context model.
+    const msg = await new Anthropic({ baseURL: web1.api, apiKey: 'unused', maxRetries: 0 }).messages.create({ model: 'claude-sonnet-4-5', max_tokens: 32, messages: [{ role: 'user', content: 'peer please' }] }).withResponse()
+    expect(msg.response.headers.get('x-gpufleet-target')).toBe('peer:myia-ai-01:qwen2.5-coder:1.5b')
+    expect(msg.data.content).toEqual([{ type: 'text', text: 'ollama-ai01 says: peer please' }])
+    expect(ollama.seen.at(-1)?.body?.model).toBe('qwen2.5-coder:1.5b-ctx8192')
   })
 
   it('streams chunk by chunk as they arrive (official openai client), and embeds', async () => {

@@ -24,7 +24,7 @@ describe.each([
 ])('Anthropic Messages through the gateway ($mode to a local Ollama $version)', ({ mode, version }) => {
   let fleet: Fleet
   let node: FleetNode
-  const ollama = new OpenAiStandIn({ name: 'ollama', version })
+  const ollama = new OpenAiStandIn({ name: 'ollama', version, chunkDelayMs: 20 })
   const cloud = new AnthropicStandIn({ name: 'anthropic', requireKey: KEY })
   const client = (): Anthropic => new Anthropic({ baseURL: node.api, apiKey: 'any-on-loopback', maxRetries: 0 })
   const upstreamPath = mode === 'passthrough' ? '/v1/messages' : '/v1/chat/completions'
@@ -65,11 +65,14 @@ describe.each([
   it('streams Anthropic\'s event sequence, text arriving as deltas', async () => {
     const stream = client().messages.stream({ model: 'code', max_tokens: 256, messages: [{ role: 'user', content: 'one two three four' }] })
     const types: string[] = []
+    const arrivals: number[] = []
     let text = ''
     for await (const event of stream) {
       types.push(event.type)
-      if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') text += event.delta.text
+      if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') { text += event.delta.text; arrivals.push(performance.now()) }
     }
+    // 6 words 20 ms apart upstream: relayed as they come, not gathered (a lower bound: load only widens it).
+    expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThan(60)
     expect(text).toBe('ollama says: one two three four')
     expect(types[0]).toBe('message_start')
     expect(types.slice(-2)).toEqual(['message_delta', 'message_stop'])

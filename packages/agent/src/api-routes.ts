@@ -61,7 +61,7 @@ export function apiRoutes (src: RouteSource): Record<string, Handler> {
       const role = url.searchParams.get('role')
       if (role === null || role === '') return json({ error: 'role is required: /api/route?role=ROLE' }, 400)
       const out = src.gateway.explain(role, url.searchParams.get('profile') ?? undefined)
-      if ('error' in out) return json({ error: out.error }, 400)
+      if ('error' in out) return json({ error: out.error }, 404)
       return out.ok ? json(out.document) : json({ error: `no role or model "${role}"; known: ${out.available.join(', ')}` }, 404)
     },
     '/metrics': async (_req, url) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { breakerAllows, breakerRecord, closedBreaker, explainRoute, loadConfig, mapModelName, peerOllamaUrl, resolveTargets, routeDocument, type FleetConfig, type Plan } from '../src/index.js'
+import { breakerAllows, breakerRecord, closedBreaker, contextModelName, explainRoute, loadConfig, mapModelName, peerOllamaUrl, resolveTargets, routeDocument, type FleetConfig, type Plan } from '../src/index.js'
 
 const YAML = `
 ollama: { host: "http://127.0.0.1:11434/" }
@@ -109,6 +109,9 @@ describe('the route chain (gpufleet route)', () => {
     expect(mapModelName('claude-opus-4-1', c)).toBe('analysis')
     expect(mapModelName('chat', c)).toBe('chat')
     expect(mapModelName('gpt-5', c)).toBe('gpt-5')
+    expect(contextModelName('llama3.1:8b', 32768)).toBe('llama3.1:8b-ctx32768')
+    expect(contextModelName('hf.co/org/model', 8192)).toBe('hf.co/org/model:latest-ctx8192')
+    expect(contextModelName('localhost:5000/m', 8192)).toBe('localhost:5000/m:latest-ctx8192')
   })
 })
 

@@ -1,12 +1,6 @@
 import type { Logger } from 'pino'
 import type { Dispatcher } from 'undici'
-import type { GatewayTarget } from '@gpufleet/core'
-
-/** `llama3.1:8b` at 32768 → `llama3.1:8b-ctx32768`: the model Ollama runs with the catalog's context. */
-export function contextModelName (tag: string, contextLength: number): string {
-  const [name, version] = tag.includes(':') ? [tag.slice(0, tag.lastIndexOf(':')), tag.slice(tag.lastIndexOf(':') + 1)] : [tag, 'latest']
-  return `${name}:${version}-ctx${contextLength}`
-}
+import { contextModelName, type GatewayTarget } from '@gpufleet/core'
 
 const RETRY_AFTER_FAILURE_MS = 60_000
 const MAX_ENTRIES = 1000

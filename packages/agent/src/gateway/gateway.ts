@@ -41,8 +41,10 @@ export interface GatewayInit {
 
 /** What one API (OpenAI, Anthropic Messages, Ollama's own) does with a target and its answer. */
 export interface Exchange {
-  /** The request for this target (its model already rewritten), or null when it cannot serve this API. */
-  prepare: (target: GatewayTarget, model: string) => { url: string, headers: Record<string, string>, body: string } | null
+  /** Whether this target can take this API at all (an Anthropic-only cloud cannot take an OpenAI request). */
+  accepts: (target: GatewayTarget) => boolean
+  /** The request for an accepted target, its model already rewritten. */
+  prepare: (target: GatewayTarget, model: string) => { url: string, headers: Record<string, string>, body: string }
   /** Writes an answer below 500 to the client, as it arrives; returns the tokens it reported. */
   deliver: (response: Dispatcher.ResponseData, res: ServerResponse, target: GatewayTarget) => Promise<Tokens | null>
   /** This API's error shape. */
@@ -164,21 +166,19 @@ export class Gateway {
       sendOpenAiError(res, 400, 'you must provide a model parameter (a role such as "chat", or a catalog model)', 'invalid_request_error', null, 'model')
       return
     }
-    if (path !== '/v1/embeddings' && !Array.isArray(parsed[path === '/v1/completions' ? 'prompt' : 'messages']) && (path !== '/v1/completions' || typeof parsed.prompt !== 'string')) {
-      const field = path === '/v1/completions' ? 'prompt' : 'messages'
+    const field = path === '/v1/chat/completions' ? 'messages' : path === '/v1/completions' ? 'prompt' : 'input'
+    if (field === 'messages' ? !Array.isArray(parsed.messages) : parsed[field] === undefined || parsed[field] === null) {
       sendOpenAiError(res, 400, `you must provide a ${field} parameter`, 'invalid_request_error', null, field)
       return
     }
-    const scan: UsageFormat = 'openai'
     // Streams carry usage only when asked: ask for it, and hide it again from a client that did not.
     const options = parsed.stream_options as { include_usage?: unknown } | undefined
     const addUsage = parsed.stream === true && path !== '/v1/embeddings' && options?.include_usage !== true
     const body = addUsage ? { ...parsed, stream_options: { ...(typeof options === 'object' && options !== null ? options : {}), include_usage: true } } : parsed
     await this.dispatch(req, res, requested, started, {
-      prepare: (target, model) => target.api !== 'openai'
-        ? null
-        : { url: `${target.baseUrl}/${GATEWAY_ENDPOINTS[path]}`, headers: { ...this.authHeaders(target), 'content-type': 'application/json', accept: String(req.headers.accept ?? 'application/json, text/event-stream') }, body: JSON.stringify({ ...body, model }) },
-      deliver: async (response, out, target) => await this.relay(response, out, target, scan, addUsage),
+      accepts: target => target.api === 'openai',
+      prepare: (target, model) => ({ url: `${target.baseUrl}/${GATEWAY_ENDPOINTS[path]}`, headers: { ...this.authHeaders(target), 'content-type': 'application/json', accept: String(req.headers.accept ?? 'application/json, text/event-stream') }, body: JSON.stringify({ ...body, model }) }),
+      deliver: async (response, out, target) => await this.relay(response, out, target, 'openai', addUsage),
       error: openAiError
     })
   }
@@ -213,26 +213,27 @@ export class Gateway {
     const controller = new AbortController()
     res.on('close', () => { if (!res.writableFinished) controller.abort(new Error('client went away')) })
     const attempts: string[] = []
+    /** Targets that cannot take this API at all (an Anthropic-only cloud for an OpenAI request). */
+    const unreachable: string[] = []
     let tried = 0
     for (const step of chain.steps) {
       if (controller.signal.aborted) return
       const target = step.target
       if (target === null) continue
+      if (!exchange.accepts(target)) { unreachable.push(`${target.label}: speaks ${target.api === 'anthropic' ? 'only Anthropic Messages' : 'another API'}`); continue }
       if (!step.usable && step.skip !== 'breaker') { attempts.push(`${target.label}: ${step.reason ?? ''}`); this.usage.failovers.inc({ from_kind: target.kind, reason: step.skip ?? 'skipped' }); continue }
       const { allowed, state } = breakerAllows(this.breakers.get(target.baseUrl) ?? closedBreaker(), this.clock())
       this.breakers.set(target.baseUrl, state)
       if (!allowed) { attempts.push(`${target.label}: circuit open`); this.usage.failovers.inc({ from_kind: target.kind, reason: 'breaker' }); continue }
+      tried++
       const { mod, pool } = await this.connectUpstream()
       const model = target.ollama === undefined ? target.model : await this.contextModels.nameFor(target, pool)
-      const call = exchange.prepare(target, model)
-      if (call === null) continue
-      tried++
       let release: () => void
-      try { release = await this.limiter.acquire(target.baseUrl, controller.signal) } catch { return }
+      try { release = await this.limiter.acquire(target.baseUrl, controller.signal) } catch { this.unprobe(target); return }
       try {
-        const outcome = await mod.callUpstream({ ...call, signal: controller.signal, pool })
+        const outcome = await mod.callUpstream({ ...exchange.prepare(target, model), signal: controller.signal, pool })
         if (!outcome.ok) {
-          if (controller.signal.aborted) return
+          if (controller.signal.aborted) { this.unprobe(target); return }
           this.record(target, false)
           attempts.push(`${target.label}: ${outcome.detail}`)
           this.usage.failovers.inc({ from_kind: target.kind, reason: outcome.reason })
@@ -275,14 +276,21 @@ export class Gateway {
         release()
       }
     }
-    this.usage.failed(role, null, tried === 0 && attempts.length === 0 ? 'no_target' : 'upstream_error')
-    ledger(null, tried === 0 && attempts.length === 0 ? 'no_target' : 'upstream_error', null)
-    if (tried === 0 && attempts.length === 0) {
-      const out = chain.steps.filter(s => !s.usable).map(s => `${s.label}: ${s.reason ?? ''}`)
+    // Nothing was sent anywhere: nothing here can serve it (503); else every target failed (502).
+    this.usage.failed(role, null, tried === 0 ? 'no_target' : 'upstream_error')
+    ledger(null, tried === 0 ? 'no_target' : 'upstream_error', null)
+    if (tried === 0) {
+      const out = [...chain.steps.filter(s => s.target === null).map(s => `${s.label}: ${s.reason ?? ''}`), ...attempts, ...unreachable]
       exchange.error(res, 503, `no target serves "${requested}" here${out.length > 0 ? ` (${out.join('; ')})` : ': no local model in the plan for this host and no cloud provider for it'}`, 'no_target')
     } else {
-      exchange.error(res, 502, `every target for "${requested}" failed before answering: ${attempts.join('; ')}`, 'upstream_unavailable')
+      exchange.error(res, 502, `every target for "${requested}" failed before answering: ${[...attempts, ...unreachable].join('; ')}`, 'upstream_unavailable')
     }
+  }
+
+  /** A half-open circuit whose probe was abandoned by its client lets the next request probe. */
+  private unprobe (target: GatewayTarget): void {
+    const state = this.breakers.get(target.baseUrl)
+    if (state?.probing === true) this.breakers.set(target.baseUrl, { ...state, probing: false })
   }
 
   private record (target: GatewayTarget, ok: boolean): void {

@@ -39,11 +39,10 @@ export async function handleMessages (gateway: Gateway, req: IncomingMessage, re
   if (typeof requested !== 'string' || requested === '') { anthropicErrorOut(res, 400, 'model: Field required', 'invalid_request_error'); return }
   if (!Array.isArray(body.messages)) { anthropicErrorOut(res, 400, 'messages: Field required (an array)', 'invalid_request_error'); return }
   await gateway.dispatch(req, res, requested, started, {
+    accepts: target => target.messagesUrl !== null || target.api === 'openai',
     prepare: (target, model) => target.messagesUrl !== null
       ? { url: target.messagesUrl, headers: anthropicHeaders(req, gateway, target), body: JSON.stringify({ ...body, model }) }
-      : target.api === 'openai'
-        ? { url: `${target.baseUrl}/chat/completions`, headers: { ...gateway.authHeaders(target), 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: JSON.stringify(messagesToChat(body, model)) }
-        : null,
+      : { url: `${target.baseUrl}/chat/completions`, headers: { ...gateway.authHeaders(target), 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: JSON.stringify(messagesToChat(body, model)) },
     deliver: async (response, out, target) => target.messagesUrl !== null
       ? await gateway.relay(response, out, target, 'anthropic')
       : await translateAnswer(response, out, target, requested),
@@ -111,7 +110,7 @@ export async function handleCountTokens (gateway: Gateway, req: IncomingMessage,
   const requested = body.model
   if (typeof requested !== 'string' || requested === '') { anthropicErrorOut(res, 400, 'model: Field required', 'invalid_request_error'); return }
   if (!Array.isArray(body.messages)) { anthropicErrorOut(res, 400, 'messages: Field required (an array)', 'invalid_request_error'); return }
-  const chain = explainRoute({ ...gateway.routeInputFor(mapModelName(requested, gateway.config)) })
+  const chain = explainRoute(gateway.routeInputFor(mapModelName(requested, gateway.config)))
   const first = chain.ok ? chain.steps.find(s => s.usable && s.target !== null)?.target ?? null : null
   if (first === null || first.kind !== 'cloud' || first.api !== 'anthropic') {
     if (!chain.ok) { anthropicErrorOut(res, 404, `The model \`${requested}\` does not exist. Available: ${chain.available.join(', ')}`, 'model_not_found'); return }
@@ -120,9 +119,8 @@ export async function handleCountTokens (gateway: Gateway, req: IncomingMessage,
     return
   }
   await gateway.dispatch(req, res, requested, started, {
-    prepare: (target, model) => target.kind === 'cloud' && target.api === 'anthropic' && target.messagesUrl !== null
-      ? { url: `${target.messagesUrl}/count_tokens`, headers: anthropicHeaders(req, gateway, target), body: JSON.stringify({ ...body, model }) }
-      : null,
+    accepts: target => target.kind === 'cloud' && target.api === 'anthropic' && target.messagesUrl !== null,
+    prepare: (target, model) => ({ url: `${target.messagesUrl ?? ''}/count_tokens`, headers: anthropicHeaders(req, gateway, target), body: JSON.stringify({ ...body, model }) }),
     deliver: async (response, out, target) => { await gateway.relay(response, out, target, 'anthropic'); return null },
     counted: false,
     error: anthropicErrorOut

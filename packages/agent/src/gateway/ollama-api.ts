@@ -71,12 +71,12 @@ export async function handleOllamaGenerate (gateway: Gateway, req: IncomingMessa
   if (typeof requested !== 'string' || requested === '') { ollamaError(res, 400, 'model is required', 'invalid_request_error'); return }
   if (kind === 'chat' && body.messages !== undefined && !Array.isArray(body.messages)) { ollamaError(res, 400, 'messages must be an array', 'invalid_request_error'); return }
   await gateway.dispatch(req, res, requested, started, {
+    accepts: target => target.ollama !== undefined || target.api === 'openai',
     prepare: (target, model) => {
       if (target.ollama !== undefined) {
         const options = { ...(typeof body.options === 'object' && body.options !== null ? body.options : {}), num_ctx: target.ollama.contextLength }
         return { url: `${target.ollama.host}/api/${kind}`, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...body, model, options }) }
       }
-      if (target.api !== 'openai') return null
       const translated = kind === 'chat' ? ollamaChatToOpenAi(body, model) : ollamaGenerateToOpenAi(body, model)
       return { url: `${target.baseUrl}/chat/completions`, headers: { ...gateway.authHeaders(target), 'content-type': 'application/json' }, body: JSON.stringify(translated) }
     },
@@ -111,7 +111,6 @@ async function translateToOllama (response: Dispatcher.ResponseData, res: Server
   const stream = new ChatStreamToOllama(kind, model, now)
   const decoder = new TextDecoder()
   const emit = async (lines: unknown[]): Promise<boolean> => lines.length === 0 ? !res.destroyed : await writeChunk(res, lines.map(l => `${JSON.stringify(l)}\n`).join(''))
-  let last: Record<string, unknown> | null = null
   try {
     for await (const chunk of response.body) {
       for (const event of parser.push(decoder.decode(chunk as Buffer, { stream: true }))) {
@@ -128,7 +127,7 @@ async function translateToOllama (response: Dispatcher.ResponseData, res: Server
     throw err
   }
   const closing = stream.end()
-  last = closing.at(-1) as Record<string, unknown>
+  const last = closing.at(-1) as Record<string, unknown>
   await emit(closing)
   res.end()
   return { in: Number(last.prompt_eval_count ?? 0), out: Number(last.eval_count ?? 0) }

@@ -7,6 +7,8 @@ import type { CliIo } from '../io.js'
 export class AgentUnreachableError extends Error {
   static readonly NAME = 'AgentUnreachableError'
   override name = AgentUnreachableError.NAME
+  /** The agent's HTTP status when it answered (a 404 can mean the asked-for name does not exist). */
+  status: number | null = null
 }
 
 /**
@@ -25,7 +27,7 @@ export async function callAgent (base: string, path: string, token: string | und
   if (res.status === 401) throw new AgentUnreachableError(`${url.toString()}: 401 — set GPUFLEET_TOKEN or --token to the api.token of that node`)
   if (!res.ok) {
     const body = await res.json().catch(() => null) as { error?: unknown } | null
-    throw new AgentUnreachableError(`${url.toString()}: ${typeof body?.error === 'string' ? body.error : `HTTP ${res.status}`}`)
+    throw Object.assign(new AgentUnreachableError(`${url.toString()}: ${typeof body?.error === 'string' ? body.error : `HTTP ${res.status}`}`), { status: res.status })
   }
   return await res.json()
 }

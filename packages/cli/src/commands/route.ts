@@ -1,8 +1,8 @@
 import type { Command } from 'commander'
-import { routeDocumentSchema, type RouteDocument } from '@gpufleet/core'
+import { InvalidInputError, routeDocumentSchema, type RouteDocument } from '@gpufleet/core'
 import { renderTable } from '../format/table.js'
 import type { CliIo } from '../io.js'
-import { callAgent, remote, type RemoteOpts } from './remote.js'
+import { AgentUnreachableError, callAgent, remote, type RemoteOpts } from './remote.js'
 
 /** `gpufleet route --role ROLE`: the chain of targets the agent would try now, and why each is in or out. */
 export function registerRoute (program: Command, io: CliIo): void {
@@ -12,7 +12,12 @@ export function registerRoute (program: Command, io: CliIo): void {
     .option('--json', 'print the gpufleet.route/v1 document')
     .action(async (opts: RemoteOpts & { role: string, profile?: string }) => {
       const profile = opts.profile === undefined ? '' : `&profile=${encodeURIComponent(opts.profile)}`
-      const doc = routeDocumentSchema.parse(await callAgent(opts.api, `/api/route?role=${encodeURIComponent(opts.role)}${profile}`, opts.token))
+      const answer = await callAgent(opts.api, `/api/route?role=${encodeURIComponent(opts.role)}${profile}`, opts.token).catch((err: unknown) => {
+        // The agent's 404 names the role or profile it does not know: bad input (exit 2), not a failure.
+        if (err instanceof Error && err.name === AgentUnreachableError.NAME && (err as AgentUnreachableError).status === 404) throw new InvalidInputError(`--role/--profile: ${err.message.replace(/^\S+: /, '')}`)
+        throw err
+      })
+      const doc = routeDocumentSchema.parse(answer)
       io.out(opts.json === true ? JSON.stringify(doc, null, 2) : renderRoute(doc))
     })
 }

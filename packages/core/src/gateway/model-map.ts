@@ -18,3 +18,14 @@ export function mapModelName (requested: string, config: Pick<FleetConfig, 'mode
   }
   return requested
 }
+
+/**
+ * `llama3.1:8b` at 32768 → `llama3.1:8b-ctx32768`: the model derived with `/api/create` (`from` the
+ * tag, `parameters.num_ctx`) that Ollama runs with the catalog's context on every route. Whoever
+ * preloads a model should preload this name, or the first request reloads it with this context.
+ */
+export function contextModelName (tag: string, contextLength: number): string {
+  const colon = tag.lastIndexOf(':')
+  const [name, version] = colon > tag.lastIndexOf('/') && colon >= 0 ? [tag.slice(0, colon), tag.slice(colon + 1)] : [tag, 'latest']
+  return `${name}:${version}-ctx${contextLength}`
+}
