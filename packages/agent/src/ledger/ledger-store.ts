@@ -17,6 +17,8 @@ const isEntry = (v: unknown): v is LedgerEntry => {
   return typeof e === 'object' && e !== null && Number.isFinite(e.at) && typeof e.via === 'string' && typeof e.tokens === 'object' && e.tokens !== null
 }
 
+const sublevel = (db: Level<string, unknown>, name: string) => db.sublevel<string, unknown>(name, { valueEncoding: 'json' })
+
 /**
  * The ledger on disk: its own LevelDB beside the inventory's (a damaged inventory store is set
  * aside whole; the ledger is this host's own history, which no peer can resend). Two sublevels:
@@ -25,7 +27,14 @@ const isEntry = (v: unknown): v is LedgerEntry => {
  * hour's rollup as it stands after it.
  */
 export class LedgerStore {
-  private constructor (private readonly db: Level<string, unknown>) {}
+  // Made once: a sublevel per write would cost an object and its prefix encoding every request.
+  private readonly hours: ReturnType<typeof sublevel>
+  private readonly raw: ReturnType<typeof sublevel>
+
+  private constructor (private readonly db: Level<string, unknown>) {
+    this.hours = sublevel(db, 'hours')
+    this.raw = sublevel(db, 'raw')
+  }
 
   static async open (dir: string): Promise<LedgerStore> {
     mkdirSync(dir, { recursive: true })
@@ -38,9 +47,6 @@ export class LedgerStore {
     }
     return new LedgerStore(db)
   }
-
-  private get hours () { return this.db.sublevel<string, unknown>('hours', { valueEncoding: 'json' }) }
-  private get raw () { return this.db.sublevel<string, unknown>('raw', { valueEncoding: 'json' }) }
 
   /** Every hourly rollup; a damaged record is skipped. */
   async loadRollups (): Promise<Rollup[]> {
