@@ -11,10 +11,11 @@ export interface Price {
 }
 
 /**
- * The published list prices of the default config's providers and models, as read on their
- * pricing pages on the date given. Prices change: a config overrides any entry (routing.prices),
- * and every cost is shown with the date of the price it used. Cache writes: Anthropic's 5-minute
- * writes; OpenAI and z.ai bill none.
+ * The list prices of the default config's providers and models as their pricing pages published
+ * them; the date is when this table was written from them (this repository has no network to
+ * re-check: check and override before trusting a bill). Prices change: a config overrides any
+ * entry (routing.prices), and every cost is shown with the date of the price it used. Cache
+ * writes: Anthropic's 5-minute writes; OpenAI and z.ai bill none.
  */
 export const DEFAULT_PRICES: Readonly<Record<string, Readonly<Record<string, Price>>>> = {
   zai: {
