@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { hostname as osHostname } from 'node:os'
 import { isAbsolute, join } from 'node:path'
 import type { Logger } from 'pino'
-import type { AuthorityVerdict, FleetConfig } from '@gpufleet/core'
+import type { AuthorityVerdict, FleetConfig, SpendMessage } from '@gpufleet/core'
 import { AlertFeed } from './alert-feed.js'
 import { AuthorityGate, checkCoordinators } from './authority-gate.js'
 import { apiRoutes, gatewayRoutes } from './api-routes.js'
@@ -14,6 +14,7 @@ import { KeyFileError } from './errors.js'
 import { forgetRoute } from './forget-route.js'
 import { Forgetting } from './forgetting.js'
 import { Gateway } from './gateway/gateway.js'
+import { Spend } from './ledger/spend.js'
 import { Gossip } from './gossip.js'
 import { HostModels } from './host-models.js'
 import { ApiServer } from './http.js'
@@ -137,6 +138,8 @@ export class Agent {
     const store = new DiskGuard({ clock: this.clock, logger: this.log }, disk, this.path(this.config.dataDir))
     this.store = store
     try {
+      // The cost ledger, in its own LevelDB beside the inventory's (docs/costs.md).
+      this.gateway.spend = await Spend.open({ host: this.hostname, config: this.config, dir: `${this.path(this.config.dataDir)}-ledger`, registry: this.metrics.registry, log: this.log.child({ component: 'ledger' }), clock: this.clock.wall })
       await this.api.start()
       const api = this.api
       this.live = new LiveHub({ server: api.httpServer!, authorized: (req, protocols) => api.authorized(req, protocols), snapshot: () => this.parts!.views.snapshot(), log: this.log })
@@ -243,6 +246,7 @@ export class Agent {
     // A peer joining the topic gets everyone's state at once instead of waiting for heartbeats.
     node.on('topic:joined', (peer, topic) => {
       if (topic !== gossip.topic) return
+      this.gateway.spend?.gossip.force()
       publisher.publish().then(() => { leader.reannounce() }).catch(failed('cannot reannounce to a peer that joined the topic', { peer }))
     })
 
@@ -258,6 +262,9 @@ export class Agent {
     const heartbeat = new Loop(logger, 'heartbeat', cluster.heartbeat, async beat => {
       await publisher.publish()
       await leader.heartbeat(beat)
+      // This host's gateway spending, when it changed (and slowly): peers sum it into fleet totals.
+      const spend = this.gateway.spend?.gossip.due(components.clock.wall(), node.peerId) ?? null
+      if (spend !== null) gossip.send((await gossip.sign<SpendMessage>(spend)).text)
       mesh.sweep([...replica.entries.values()].filter(e => e.peerId !== node.peerId))
       sync.retryPending()
       // The disk copy only serves restarts: every 5 heartbeats is enough (and always on stop).
@@ -282,7 +289,8 @@ export class Agent {
       leader: msg => authorized(gate.claim(msg.peerId, msg.term), () => election.claim(msg)),
       plan: (msg, raw) => authorized(gate.termMessage(msg.peerId, msg.term, 'plan'), () => plans.accept(msg, raw)),
       alerts: msg => authorized(gate.termMessage(msg.peerId, msg.term, 'alerts'), () => alerts.adopt(msg, components.node.peerId, election.term)),
-      forget: (msg, raw) => authorized(gate.termMessage(msg.peerId, msg.term, 'forget'), () => forgetting.accept(msg, raw))
+      forget: (msg, raw) => authorized(gate.termMessage(msg.peerId, msg.term, 'forget'), () => forgetting.accept(msg, raw)),
+      spend: msg => this.gateway.spend?.gossip.adopt(msg, h => replica.entries.get(h)?.peerId) ?? false
     })
     await sync.start()
     mesh.start()
@@ -312,6 +320,7 @@ export class Agent {
     await this.gateway.close()
     await this.node?.stop()
     await parts?.flush()
+    await this.gateway.spend?.close()
     await this.store?.close()
   }
 

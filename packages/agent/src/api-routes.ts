@@ -4,6 +4,7 @@ import { GATEWAY_ENDPOINTS, type Gateway, type GatewayPath } from './gateway/gat
 import type { AgentMetrics } from './metrics.js'
 import { JSON_TYPE } from './json-response.js'
 import { handleCountTokens, handleMessages } from './gateway/messages.js'
+import { usageRoutes } from './ledger/usage-routes.js'
 import { OLLAMA_API_VERSION, handleOllamaGenerate, ollamaError, ollamaShow, ollamaTags } from './gateway/ollama-api.js'
 
 /** What the HTTP routes read from the agent. */
@@ -26,6 +27,7 @@ const json = (value: unknown, status = 200): RouteResult => ({ status, type: JSO
 /** The agent's HTTP API (CONTRACT.md "Agent HTTP API"): compact JSON; `gpufleet status` formats for people. */
 export function apiRoutes (src: RouteSource): Record<string, Handler> {
   return {
+    ...usageRoutes(src.gateway, src.now),
     '/healthz': () => json({ ok: true }),
     '/api/status': () => json(src.status()),
     '/api/inventory': () => json(src.inventory()),
@@ -46,7 +48,7 @@ export function apiRoutes (src: RouteSource): Record<string, Handler> {
       if (lang !== 'fr' && lang !== 'en') return json({ error: `lang must be fr or en, got "${lang}"` }, 400)
       const hosts = src.hosts()
       const plan = src.plan() ?? computePlan({ hosts, config: src.config, generatedAt: new Date(src.now()).toISOString() })
-      return { status: 200, type: 'text/markdown; charset=utf-8', body: renderReport({ hosts, plan, config: src.config, lang }) }
+      return { status: 200, type: 'text/markdown; charset=utf-8', body: renderReport({ hosts, plan, config: src.config, lang, costs: src.gateway.spend?.reportCosts(src.now()) }) }
     },
     '/v1/models': () => json(src.gateway.models()),
     '/v1/models/*': (_req, url) => {
@@ -60,9 +62,8 @@ export function apiRoutes (src: RouteSource): Record<string, Handler> {
     '/api/route': (_req, url) => {
       const role = url.searchParams.get('role')
       if (role === null || role === '') return json({ error: 'role is required: /api/route?role=ROLE' }, 400)
-      const profile = url.searchParams.get('profile') ?? 'default'
-      if (profile !== 'default') return json({ error: `no routing profile "${profile}" (only "default" exists)` }, 404)
-      const out = src.gateway.explain(role)
+      const out = src.gateway.explain(role, url.searchParams.get('profile') ?? undefined)
+      if ('error' in out) return json({ error: out.error }, 404)
       return out.ok ? json(out.document) : json({ error: `no role or model "${role}"; known: ${out.available.join(', ')}` }, 404)
     },
     '/metrics': async (_req, url) => {

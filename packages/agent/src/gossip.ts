@@ -1,7 +1,7 @@
 import type { Logger } from 'pino'
 import {
   GOSSIP_VERSION, decodeGossip,
-  type AlertsMessage, type DecodeResult, type ForgetMessage, type GossipMessage, type LeaderMessage, type PlanMessage, type ReportMessage
+  type AlertsMessage, type DecodeResult, type ForgetMessage, type GossipMessage, type LeaderMessage, type PlanMessage, type ReportMessage, type SpendMessage
 } from '@gpufleet/core'
 import type { AgentNode, Verdict } from './components.js'
 import { verifyAuthor } from './signing.js'
@@ -19,6 +19,8 @@ export interface GossipHandlers {
   alerts: (msg: AlertsMessage) => boolean | 'rejected'
   /** Tombstones; absent where a test wires no forgetting (they are then ignored). */
   forget?: (msg: ForgetMessage, raw: string) => boolean | 'rejected'
+  /** Peers' gateway spending (the cost ledger's fleet totals); absent where a test wires no ledger. */
+  spend?: (msg: SpendMessage) => boolean
 }
 
 export interface GossipComponents { node: AgentNode, logger: Logger }
@@ -84,6 +86,7 @@ export class Gossip {
       case 'plan': return handlers.plan(msg, raw)
       case 'alerts': return handlers.alerts(msg)
       case 'forget': return handlers.forget?.(msg, raw) ?? false
+      case 'spend': return handlers.spend?.(msg) ?? false
     }
   }
 

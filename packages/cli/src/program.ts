@@ -11,6 +11,7 @@ import { registerRemote } from './commands/remote.js'
 import { registerReport } from './commands/report.js'
 import { registerRoute } from './commands/route.js'
 import { registerService } from './commands/service.js'
+import { registerUsage } from './commands/usage.js'
 import { EXIT_OK, EXIT_USAGE, describeError } from './exit.js'
 import { processIo, type CliIo } from './io.js'
 import { VERSION } from './version.js'
@@ -30,6 +31,7 @@ export function buildProgram (io: CliIo = processIo): Command {
   registerAgent(program, io)
   registerRemote(program, io)
   registerRoute(program, io)
+  registerUsage(program, io)
   registerDemo(program, io)
   registerService(program, io)
   registerMcp(program, io)

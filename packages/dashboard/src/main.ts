@@ -2,6 +2,7 @@ import './style.css'
 import { initialLang, t, type Lang } from './i18n.js'
 import { LiveConnection, storeToken } from './connection.js'
 import { emptyState, logConnection, reduce, type ViewState } from './state.js'
+import { mountCosts } from './costs.js'
 import { alertsSection, eventsSection, header, hostsSection, planSection, type Connection, type Range } from './view.js'
 
 const LANG_KEY = 'gpufleet.lang'
@@ -88,4 +89,5 @@ document.addEventListener('click', ev => {
 })
 
 schedule()
+mountCosts($('costs'), () => lang)
 connection.start()

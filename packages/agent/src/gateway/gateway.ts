@@ -3,14 +3,15 @@ import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
 import type { Agent as UndiciAgent, Dispatcher } from 'undici'
 import {
-  breakerAllows, breakerRecord, closedBreaker, explainRoute, gatewayModelNames, mapModelName, routeDocument,
-  type BreakerState, type FleetConfig, type GatewayTarget, type Plan, type ResolveInput, type RouteDocument
+  breakerAllows, breakerRecord, closedBreaker, explainRoute, gatewayModelNames, mapModelName, requestProfile, retryAfterUntil, routeDocument, UsageChunkFilter,
+  type BreakerState, type FleetConfig, type GatewayTarget, type LedgerOutcome, type Plan, type ResolveInput, type RouteDocument
 } from '@gpufleet/core'
 import { sendOpenAiError } from './errors.js'
 import { ContextModels } from './context-models.js'
 import { UpstreamLimiter } from './limiter.js'
 import type * as Upstream from './upstream.js'
-import { GatewayUsage, UsageScanner, usageOf, type Tokens, type UsageFormat, type UsageRow } from './usage.js'
+import { GatewayUsage, UsageScanner, bucketsOf, usageOf, type Tokens, type UsageFormat, type UsageRow } from './usage.js'
+import type { Spend } from '../ledger/spend.js'
 import { readBounded } from '../read-bounded.js'
 
 /** The OpenAI endpoints the gateway relays. */
@@ -49,6 +50,8 @@ export interface Exchange {
   deliver: (response: Dispatcher.ResponseData, res: ServerResponse, target: GatewayTarget) => Promise<Tokens | null>
   /** This API's error shape. */
   error: (res: ServerResponse, status: number, message: string, code: string, headers?: Record<string, string>) => void
+  /** False for requests that are no prompt (count_tokens): not in the ledger nor against quotas. */
+  counted?: boolean
 }
 
 /** Response headers passed on from the upstream (rate limits included); hop-by-hop ones and cookies are not. */
@@ -81,6 +84,8 @@ export class Gateway {
   readonly contextModels: ContextModels
   readonly env: NodeJS.ProcessEnv
   private readonly clock: () => number
+  /** The ledger, quotas and 429 windows (set once the agent opened it; null: nothing counted). */
+  spend: Spend | null = null
 
   constructor (readonly init: GatewayInit) {
     this.usage = new GatewayUsage(init.registry)
@@ -136,17 +141,20 @@ export class Gateway {
   }
 
   /** What the chain for `requested` is resolved from, now: plan, inventory, keys set, open circuits. */
-  routeInputFor (requested: string): ResolveInput {
+  routeInputFor (requested: string, profile?: string): ResolveInput {
     const ctx = this.init.context()
     const keysSet = new Set(this.config.cloud.map(p => p.apiKeyEnv).filter(k => (this.env[k] ?? '') !== ''))
     const now = this.clock()
     const openCircuits = new Map([...this.breakers].filter(([, s]) => s.openUntil > now).map(([url, s]) => [url, s.openUntil]))
-    return { requested, self: ctx.self, plan: ctx.plan, config: this.config, peerOllama: ctx.peerOllama, ollamaVersions: ctx.ollamaVersions, keysSet, openCircuits }
+    const limits = this.spend?.limits(now)
+    return { requested, self: ctx.self, plan: ctx.plan, config: this.config, peerOllama: ctx.peerOllama, ollamaVersions: ctx.ollamaVersions, keysSet, openCircuits, profile, now, ...limits }
   }
 
-  /** `GET /api/route?role=`: the chain this host would try now (gpufleet.route/v1). */
-  explain (role: string): { ok: true, document: RouteDocument } | { ok: false, available: string[] } {
-    return routeDocument(this.routeInputFor(mapModelName(role, this.config)))
+  /** `GET /api/route?role=&profile=`: the chain this host would try now (gpufleet.route/v1). */
+  explain (role: string, profile?: string): { ok: true, document: RouteDocument } | { ok: false, available: string[] } | { ok: false, error: string } {
+    const picked = requestProfile(role, profile, this.config)
+    if (!picked.ok) return { ok: false, error: picked.message }
+    return routeDocument(this.routeInputFor(mapModelName(picked.model, this.config), picked.profile))
   }
 
   /** The OpenAI-compatible endpoints: the body goes through with only `model` rewritten. */
@@ -164,10 +172,14 @@ export class Gateway {
       sendOpenAiError(res, 400, `you must provide a ${field} parameter`, 'invalid_request_error', null, field)
       return
     }
+    // Streams carry usage only when asked: ask for it, and hide it again from a client that did not.
+    const options = parsed.stream_options as { include_usage?: unknown } | undefined
+    const addUsage = parsed.stream === true && path !== '/v1/embeddings' && options?.include_usage !== true
+    const body = addUsage ? { ...parsed, stream_options: { ...(typeof options === 'object' && options !== null ? options : {}), include_usage: true } } : parsed
     await this.dispatch(req, res, requested, started, {
       accepts: target => target.api === 'openai',
-      prepare: (target, model) => ({ url: `${target.baseUrl}/${GATEWAY_ENDPOINTS[path]}`, headers: { ...this.authHeaders(target), 'content-type': 'application/json', accept: String(req.headers.accept ?? 'application/json, text/event-stream') }, body: JSON.stringify({ ...parsed, model }) }),
-      deliver: async (response, out, target) => await this.relay(response, out, target, 'openai'),
+      prepare: (target, model) => ({ url: `${target.baseUrl}/${GATEWAY_ENDPOINTS[path]}`, headers: { ...this.authHeaders(target), 'content-type': 'application/json', accept: String(req.headers.accept ?? 'application/json, text/event-stream') }, body: JSON.stringify({ ...body, model }) }),
+      deliver: async (response, out, target) => await this.relay(response, out, target, 'openai', addUsage),
       error: openAiError
     })
   }
@@ -184,13 +196,21 @@ export class Gateway {
    * moves on to the next target; a 4xx (429 included) is the answer, passed on with its headers.
    */
   async dispatch (req: IncomingMessage, res: ServerResponse, rawRequested: string, started: number, exchange: Exchange): Promise<void> {
-    const requested = mapModelName(rawRequested, this.config)
-    const chain = explainRoute(this.routeInputFor(requested))
+    const header = req.headers['x-gpufleet-profile']
+    const picked = requestProfile(rawRequested, Array.isArray(header) ? header[0] : header, this.config)
+    if (!picked.ok) { exchange.error(res, 400, picked.message, 'unknown_profile'); return }
+    const requested = mapModelName(picked.model, this.config)
+    const chain = explainRoute(this.routeInputFor(requested, picked.profile))
     if (!chain.ok) {
       exchange.error(res, 404, `The model \`${rawRequested}\` does not exist. Available: ${chain.available.join(', ')} (or a name gateway.modelMap maps to one)`, 'model_not_found')
       return
     }
     const role = chain.role ?? requested
+    const ledger = (target: GatewayTarget | null, outcome: LedgerOutcome, tokens: Tokens | null): void => {
+      if (exchange.counted === false || this.spend === null) return
+      const buckets = tokens === null ? { uncached: 0, cacheRead: 0, cacheWrite: 0, output: 0 } : bucketsOf(tokens)
+      this.spend.record({ at: this.clock(), role, profile: chain.profile, target: target?.label ?? '', kind: target?.kind ?? 'none', via: target?.via ?? '', model: target?.model ?? '', tokens: buckets, latencyMs: Math.round(performance.now() - started), outcome })
+    }
     const controller = new AbortController()
     res.on('close', () => { if (!res.writableFinished) controller.abort(new Error('client went away')) })
     const attempts: string[] = []
@@ -202,7 +222,7 @@ export class Gateway {
       const target = step.target
       if (target === null) continue
       if (!exchange.accepts(target)) { unreachable.push(`${target.label}: speaks ${target.api === 'anthropic' ? 'only Anthropic Messages' : 'another API'}`); continue }
-      if (step.skip === 'no_key') { attempts.push(`${target.label}: ${step.reason ?? ''}`); this.usage.failovers.inc({ from_kind: target.kind, reason: 'no_key' }); continue }
+      if (!step.usable && step.skip !== 'breaker') { attempts.push(`${target.label}: ${step.reason ?? ''}`); this.usage.failovers.inc({ from_kind: target.kind, reason: step.skip ?? 'skipped' }); continue }
       const { allowed, state } = breakerAllows(this.breakers.get(target.baseUrl) ?? closedBreaker(), this.clock())
       this.breakers.set(target.baseUrl, state)
       if (!allowed) { attempts.push(`${target.label}: circuit open`); this.usage.failovers.inc({ from_kind: target.kind, reason: 'breaker' }); continue }
@@ -233,6 +253,11 @@ export class Gateway {
         this.record(target, true)
         const firstByteMs = performance.now() - started
         this.usage.served(role, target, firstByteMs, response.statusCode)
+        if (response.statusCode === 429 && target.kind === 'cloud' && this.spend !== null) {
+          const h = (name: string): string | undefined => { const v = response.headers[name]; return Array.isArray(v) ? v[0] : v }
+          this.spend.rateLimited(target.via, retryAfterUntil({ retryAfter: h('retry-after'), retryAfterMs: h('retry-after-ms') }, this.clock(), this.config.gateway.breakerCoolDown))
+        }
+        const answered: LedgerOutcome = response.statusCode < 400 ? 'ok' : response.statusCode === 429 ? 'rate_limited' : 'client_error'
         if (target.kind === 'local') {
           this.localFirstBytes.push([this.clock(), firstByteMs])
           if (this.localFirstBytes.length > 500) this.localFirstBytes.shift()
@@ -240,9 +265,11 @@ export class Gateway {
         try {
           const tokens = await exchange.deliver(response, res, target)
           if (tokens !== null) this.usage.tokensUsed(role, target, tokens)
+          ledger(target, answered, tokens)
         } catch (err) {
           if (!res.destroyed) this.init.log.warn({ target: target.label, err: (err as Error).message }, 'upstream failed after the first byte')
           this.usage.failed(role, target, 'upstream_error')
+          ledger(target, 'upstream_error', null)
           if (!res.writableEnded) res.destroy()
         }
         return
@@ -252,6 +279,7 @@ export class Gateway {
     }
     // Nothing was sent anywhere: nothing here can serve it (503); else every target failed (502).
     this.usage.failed(role, null, tried === 0 ? 'no_target' : 'upstream_error')
+    ledger(null, tried === 0 ? 'no_target' : 'upstream_error', null)
     if (tried === 0) {
       const out = [...chain.steps.filter(s => s.target === null).map(s => `${s.label}: ${s.reason ?? ''}`), ...attempts, ...unreachable]
       exchange.error(res, 503, `no target serves "${requested}" here${out.length > 0 ? ` (${out.join('; ')})` : ': no local model in the plan for this host and no cloud provider for it'}`, 'no_target')
@@ -275,7 +303,7 @@ export class Gateway {
    * Status and headers first, then every chunk as it arrives, unchanged; usage read on the way.
    * After the first byte an upstream failure ends a stream the protocol's way (an error event).
    */
-  async relay (response: Dispatcher.ResponseData, res: ServerResponse, target: GatewayTarget, format: UsageFormat): Promise<Tokens | null> {
+  async relay (response: Dispatcher.ResponseData, res: ServerResponse, target: GatewayTarget, format: UsageFormat, stripUsage = false): Promise<Tokens | null> {
     const headers = passedHeaders(response, target)
     const contentType = headers['content-type'] ?? ''
     const streamed = contentType.includes('text/event-stream') || contentType.includes('ndjson')
@@ -284,15 +312,18 @@ export class Gateway {
     res.flushHeaders()
     const scanner = new UsageScanner(format)
     const collected: Buffer[] = []
+    const filter = stripUsage && contentType.includes('text/event-stream') ? new UsageChunkFilter() : null
+    const decoder = new TextDecoder()
     let size = 0
     try {
       for await (const chunk of response.body) {
         const buf = chunk as Buffer
         if (streamed) scanner.push(buf)
         else if (size < 4 * 1024 * 1024) { collected.push(buf); size += buf.length }
-        if (!await writeChunk(res, buf)) { response.body.destroy(); return null }
+        const out = filter === null ? buf : filter.push(decoder.decode(buf, { stream: true }))
+        if (out.length > 0 && !await writeChunk(res, out)) { response.body.destroy(); return null }
       }
-      res.end()
+      res.end(filter === null ? undefined : filter.end())
     } catch (err) {
       if (res.destroyed) return null
       if (contentType.includes('text/event-stream')) {

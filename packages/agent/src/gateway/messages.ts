@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Dispatcher } from 'undici'
 import {
-  ChatStreamToMessages, SseParser, anthropicError, anthropicErrorType, chatToMessage, estimateInputTokens, explainRoute, mapModelName, messagesToChat, sseFrame,
+  ChatStreamToMessages, SseParser, tokensFromAnthropic, anthropicError, anthropicErrorType, chatToMessage, estimateInputTokens, explainRoute, mapModelName, messagesToChat, sseFrame,
   type GatewayTarget
 } from '@gpufleet/core'
 import { passedHeaders, writeChunk, type Exchange, type Gateway } from './gateway.js'
@@ -64,7 +64,7 @@ async function translateAnswer (response: Dispatcher.ResponseData, res: ServerRe
     res.writeHead(value.type === 'error' && response.statusCode < 400 ? 502 : response.statusCode, { ...headers, 'content-type': 'application/json' })
     res.end(JSON.stringify(value))
     const usage = value.usage as { input_tokens?: number, output_tokens?: number, cache_read_input_tokens?: number } | undefined
-    return usage === undefined ? null : { in: (usage.input_tokens ?? 0) + (usage.cache_read_input_tokens ?? 0), out: usage.output_tokens ?? 0 }
+    return usage === undefined ? null : { in: (usage.input_tokens ?? 0) + (usage.cache_read_input_tokens ?? 0), out: usage.output_tokens ?? 0, buckets: tokensFromAnthropic(usage) ?? undefined }
   }
   res.writeHead(200, { ...headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' })
   res.flushHeaders()
@@ -84,7 +84,7 @@ async function translateAnswer (response: Dispatcher.ResponseData, res: ServerRe
         if (value.error !== undefined) {
           await emit([{ event: 'error', data: anthropicError(500, event.data) }])
           res.end()
-          return stream.tokens
+          return { ...stream.tokens, buckets: stream.buckets }
         }
         if (!await emit(stream.push(value))) { response.body.destroy(); return null }
       }
@@ -96,7 +96,7 @@ async function translateAnswer (response: Dispatcher.ResponseData, res: ServerRe
   }
   await emit(stream.end())
   res.end()
-  return stream.tokens
+  return { ...stream.tokens, buckets: stream.buckets }
 }
 
 /**
@@ -122,6 +122,7 @@ export async function handleCountTokens (gateway: Gateway, req: IncomingMessage,
     accepts: target => target.kind === 'cloud' && target.api === 'anthropic' && target.messagesUrl !== null,
     prepare: (target, model) => ({ url: `${target.messagesUrl ?? ''}/count_tokens`, headers: anthropicHeaders(req, gateway, target), body: JSON.stringify({ ...body, model }) }),
     deliver: async (response, out, target) => { await gateway.relay(response, out, target, 'anthropic'); return null },
+    counted: false,
     error: anthropicErrorOut
   })
 }

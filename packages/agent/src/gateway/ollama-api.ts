@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Dispatcher } from 'undici'
 import {
-  ChatStreamToOllama, SseParser, chatToOllama, gatewayModelNames, ollamaChatToOpenAi, ollamaGenerateToOpenAi, ollamaStreams,
+  ChatStreamToOllama, SseParser, chatToOllama, gatewayModelNames, ollamaChatToOpenAi, ollamaGenerateToOpenAi, ollamaStreams, tokensFromOpenAi,
   type GatewayTarget, type OllamaKind
 } from '@gpufleet/core'
 import { passedHeaders, writeChunk, type Exchange, type Gateway } from './gateway.js'
@@ -103,7 +103,7 @@ async function translateToOllama (response: Dispatcher.ResponseData, res: Server
     const answer = chatToOllama(value, kind, model, now())
     res.writeHead(200, { ...headers, 'content-type': 'application/json; charset=utf-8' })
     res.end(JSON.stringify(answer))
-    return { in: Number(answer.prompt_eval_count ?? 0), out: Number(answer.eval_count ?? 0) }
+    return { in: Number(answer.prompt_eval_count ?? 0), out: Number(answer.eval_count ?? 0), buckets: tokensFromOpenAi(value.usage) ?? undefined }
   }
   res.writeHead(200, { ...headers, 'content-type': 'application/x-ndjson' })
   res.flushHeaders()

@@ -1,5 +1,5 @@
 import { Counter, Histogram, type Registry } from 'prom-client'
-import type { GatewayTarget } from '@gpufleet/core'
+import { mergeAnthropicUsage, tokensFromOllama, tokensFromOpenAi, type GatewayTarget, type TokenCounts } from '@gpufleet/core'
 
 export interface UsageRow {
   role: string
@@ -13,7 +13,11 @@ export interface UsageRow {
   tokensOut: number
 }
 
-export interface Tokens { in: number, out: number }
+/** Prompt and completion tokens as before, and the four priced buckets when the upstream said them. */
+export interface Tokens { in: number, out: number, buckets?: TokenCounts }
+
+/** The ledger's buckets: the upstream's own, else all input as uncached. */
+export const bucketsOf = (t: Tokens): TokenCounts => t.buckets ?? { uncached: t.in, cacheRead: 0, cacheWrite: 0, output: t.out }
 
 /**
  * What the gateway served, by role, target kind and provider: Prometheus counters for monitoring,
@@ -77,7 +81,8 @@ export class GatewayUsage {
 export function usageOfJson (text: string): Tokens | null {
   try {
     const usage = (JSON.parse(text) as { usage?: { prompt_tokens?: number, completion_tokens?: number } }).usage
-    return usage === undefined ? null : { in: usage.prompt_tokens ?? 0, out: usage.completion_tokens ?? 0 }
+    const buckets = tokensFromOpenAi(usage)
+    return usage === undefined || usage === null || buckets === null ? null : { in: usage.prompt_tokens ?? 0, out: usage.completion_tokens ?? 0, buckets }
   } catch {
     return null
   }
@@ -87,7 +92,8 @@ export function usageOfJson (text: string): Tokens | null {
 function anthropicUsage (value: { type?: string, usage?: { input_tokens?: number, output_tokens?: number }, message?: { usage?: { input_tokens?: number, output_tokens?: number } } }, prev: Tokens | null): Tokens | null {
   const usage = value.usage ?? value.message?.usage
   if (usage === undefined) return prev
-  return { in: usage.input_tokens ?? prev?.in ?? 0, out: usage.output_tokens ?? prev?.out ?? 0 }
+  const buckets = mergeAnthropicUsage(prev?.buckets ?? null, usage) ?? undefined
+  return { in: usage.input_tokens ?? prev?.in ?? 0, out: usage.output_tokens ?? prev?.out ?? 0, buckets }
 }
 
 /** The wire format a response body is in, for reading its token counts. */
@@ -99,7 +105,8 @@ export function usageOf (format: UsageFormat, text: string): Tokens | null {
     const value = JSON.parse(text) as Record<string, unknown>
     if (format === 'openai') return usageOfJson(text)
     if (format === 'anthropic') return anthropicUsage(value, null)
-    return typeof value.eval_count === 'number' ? { in: Number(value.prompt_eval_count ?? 0), out: value.eval_count } : null
+    const buckets = tokensFromOllama(value)
+    return buckets === null ? null : { in: buckets.uncached, out: buckets.output, buckets }
   } catch {
     return null
   }

@@ -8,10 +8,11 @@ import { AgentUnreachableError, callAgent, remote, type RemoteOpts } from './rem
 export function registerRoute (program: Command, io: CliIo): void {
   remote(program.command('route').description('the targets a running agent would try for a role, in order, and why each is in or out'))
     .requiredOption('--role <role>', 'a role (chat, code…), a catalog model, or a client\'s model name (claude-sonnet-…)')
-    .option('--profile <name>', 'routing profile', 'default')
+    .option('--profile <name>', 'routing profile (default: the agent\'s routing.profile)')
     .option('--json', 'print the gpufleet.route/v1 document')
-    .action(async (opts: RemoteOpts & { role: string, profile: string }) => {
-      const answer = await callAgent(opts.api, `/api/route?role=${encodeURIComponent(opts.role)}&profile=${encodeURIComponent(opts.profile)}`, opts.token).catch((err: unknown) => {
+    .action(async (opts: RemoteOpts & { role: string, profile?: string }) => {
+      const profile = opts.profile === undefined ? '' : `&profile=${encodeURIComponent(opts.profile)}`
+      const answer = await callAgent(opts.api, `/api/route?role=${encodeURIComponent(opts.role)}${profile}`, opts.token).catch((err: unknown) => {
         // The agent's 404 names the role or profile it does not know: bad input (exit 2), not a failure.
         if (err instanceof Error && err.name === AgentUnreachableError.NAME && (err as AgentUnreachableError).status === 404) throw new InvalidInputError(`--role/--profile: ${err.message.replace(/^\S+: /, '')}`)
         throw err

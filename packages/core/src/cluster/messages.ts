@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { hostReportSchema } from '../schemas/host-report.js'
 import { planSchema } from '../schemas/plan.js'
 import { alertSchema } from '../alerts/schema.js'
+import { spendMessageFields } from '../ledger/spend-message.js'
 
 /** Gossip payloads are JSON; anything larger is rejected before parsing. */
 export const GOSSIP_MAX_BYTES = 64 * 1024
@@ -66,6 +67,10 @@ export const alertsMessageSchema = z.strictObject({
   signature
 })
 
+/** A host's own gateway spending: daily rollups and quota use, sent only when they changed (ledger/spend-message.ts). */
+export const spendMessageSchema = z.strictObject({ ...common, type: z.literal('spend'), ...spendMessageFields, signature })
+
+
 /**
  * A tombstone: the leader of `term` forgot `hostname` (the host of peer id `host`), whose last
  * report it knew had sequence `upTo`. Every node drops that host; a report of the same host with a
@@ -83,13 +88,14 @@ export const forgetMessageSchema = z.strictObject({
   signature
 })
 
-export const gossipMessageSchema = z.discriminatedUnion('type', [reportMessageSchema, leaderMessageSchema, planMessageSchema, alertsMessageSchema, forgetMessageSchema])
+export const gossipMessageSchema = z.discriminatedUnion('type', [reportMessageSchema, leaderMessageSchema, planMessageSchema, alertsMessageSchema, forgetMessageSchema, spendMessageSchema])
 export type GossipMessage = z.infer<typeof gossipMessageSchema>
 export type ReportMessage = z.infer<typeof reportMessageSchema>
 export type LeaderMessage = z.infer<typeof leaderMessageSchema>
 export type PlanMessage = z.infer<typeof planMessageSchema>
 export type AlertsMessage = z.infer<typeof alertsMessageSchema>
 export type ForgetMessage = z.infer<typeof forgetMessageSchema>
+export type SpendMessage = z.infer<typeof spendMessageSchema>
 
 /** `text` is the message as received: what a node stores and relays for its author. */
 export type DecodeResult = { ok: true, message: GossipMessage, signed: SignedPart | null, text: string } | { ok: false, reason: string }

@@ -3,3 +3,5 @@ export type { FleetConfig, FleetConfigInput, CatalogModel, CloudProvider, Exclud
 export { mergeConfigs } from './merge.js'
 export { loadConfig, parseConfigYaml, InvalidConfigError, type ConfigSource, type LoadConfigOptions } from './load.js'
 export { sizeField, durationField, countField } from './fields.js'
+export { routingSchema, priceSchema, quotaSchema, type RoutingConfig } from './routing-schema.js'
+export { BUILTIN_PROFILES } from './builtin-profiles.js'

@@ -1,6 +1,8 @@
 import { z } from 'zod'
 import { KV_CACHE_TYPES, QUANTIZATIONS } from '../estimate/quantization.js'
 import { countField, durationField, sizeField } from './fields.js'
+import { routingIssues, routingSchema } from './routing-schema.js'
+import { BUILTIN_PROFILES } from './builtin-profiles.js'
 
 const role = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'a role is a lower-case word (chat, code, analysis…)')
 const ccComparison = z.string().regex(/^\s*(>=|<=|>|<|=)?\s*\d+(\.\d+)?\s*$/, 'expected a comparison such as ">=12.0" or "=8.6"')
@@ -144,6 +146,8 @@ export const fleetConfigShape = z.strictObject({
      */
     modelMap: z.record(z.string().min(1).max(200), role).default({ 'claude-opus-*': 'analysis', 'claude-sonnet-*': 'code', 'claude-haiku-*': 'fast', 'claude-*': 'code' })
   }).prefault({}),
+  /** Chains, profiles, quotas, prices and the ledger of cost and savings (docs/costs.md). */
+  routing: routingSchema.prefault({}),
   alerts: z.strictObject({
     /** VRAM used above this (or above vramUsedPct of the card, whichever is lower); null: percentage only. */
     vramUsed: sizeField.nullable().default(22 * 1e9),
@@ -166,6 +170,7 @@ export const fleetConfigSchema = fleetConfigShape.superRefine((config, ctx) => {
       ctx.addIssue({ code: 'custom', path: ['models', i, 'vram'], message: 'vram.min is larger than vram.recommended' })
     }
   })
+  for (const issue of routingIssues(config.routing, config.cloud, BUILTIN_PROFILES)) ctx.addIssue({ code: 'custom', ...issue })
   if (config.cluster.leaderLease <= config.cluster.heartbeat) {
     ctx.addIssue({ code: 'custom', path: ['cluster', 'leaderLease'], message: 'leaderLease must be longer than heartbeat (the leader renews its lease every heartbeat)' })
   }

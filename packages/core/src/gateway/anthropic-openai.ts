@@ -7,6 +7,7 @@
  * ("thinking") never forwarded as text either way; usage from the final chunk
  * (stream_options.include_usage is always asked for).
  */
+import { tokensFromOpenAi, type TokenCounts } from '../ledger/tokens.js'
 
 type Json = Record<string, unknown>
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -256,6 +257,11 @@ export class ChatStreamToMessages {
     out.push({ event: 'message_delta', data: { type: 'message_delta', delta: { stop_reason: this.sawTool ? 'tool_use' : stopReason(this.finish), stop_sequence: null }, usage } })
     out.push({ event: 'message_stop', data: { type: 'message_stop' } })
     return out
+  }
+
+  /** The four priced buckets of the upstream's usage (cached prompt tokens apart). */
+  get buckets (): TokenCounts {
+    return tokensFromOpenAi(this.usage) ?? { uncached: 0, cacheRead: 0, cacheWrite: 0, output: 0 }
   }
 
   /** Tokens so far, for accounting. */

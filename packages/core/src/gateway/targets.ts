@@ -1,5 +1,8 @@
 import type { FleetConfig } from '../config/schema.js'
 import type { Plan } from '../schemas/plan.js'
+import { priceTable, type PriceTable } from '../ledger/prices.js'
+import { routingSchema } from '../config/routing-schema.js'
+import { chainFor } from './chains.js'
 
 /** The wire format a base URL speaks: OpenAI's chat completions, or Anthropic's Messages. */
 export type UpstreamApi = 'openai' | 'anthropic'
@@ -36,7 +39,7 @@ export interface ResolveInput {
   requested: string
   self: string
   plan: Plan | null
-  config: Pick<FleetConfig, 'models' | 'cloud' | 'policy' | 'ollama'>
+  config: Pick<FleetConfig, 'models' | 'cloud' | 'policy' | 'ollama'> & Partial<Pick<FleetConfig, 'routing'>>
   /** Online hosts' Ollama OpenAI-compatible base URLs (peers); absent when unknown. */
   peerOllama: ReadonlyMap<string, string>
   /** Ollama versions by hostname, as reported (decides who speaks Messages natively). */
@@ -45,10 +48,20 @@ export interface ResolveInput {
   keysSet?: ReadonlySet<string>
   /** Upstream base URLs whose circuit is open, with when it may be tried again (ms since epoch). */
   openCircuits?: ReadonlyMap<string, number>
+  /** The routing profile whose chain orders the targets (default: routing.profile). */
+  profile?: string
+  /** Prices, for profiles ordered by price (default: the shipped table under routing.prices). */
+  prices?: PriceTable
+  /** Providers that answered 429, with when they may be tried again (ms since epoch). */
+  rateLimited?: ReadonlyMap<string, number>
+  /** Providers over a quota or budget now (quotaStatus), with why and until when. */
+  overQuota?: ReadonlyMap<string, { reason: string, until: number }>
+  /** Now (ms): a 429 window that has passed no longer counts. Default: every window counts. */
+  now?: number
 }
 
 /** Why a target in the chain is not tried. */
-export type RouteSkip = 'no_key' | 'breaker' | 'not_in_plan' | 'offline'
+export type RouteSkip = 'no_key' | 'breaker' | 'not_in_plan' | 'offline' | 'rate_limited' | 'quota' | 'profile'
 
 /** One target of the chain as `gpufleet route` shows it. */
 export interface RouteStep {
@@ -63,7 +76,7 @@ export interface RouteStep {
 }
 
 export type RouteExplanation =
-  | { ok: true, role: string | null, steps: RouteStep[] }
+  | { ok: true, role: string | null, profile: string, steps: RouteStep[] }
   | { ok: false, available: string[] }
 
 /** The names a client may ask for: roles (the catalog's and the cloud providers'), then catalog models. Sorted. */
@@ -103,7 +116,9 @@ export function explainRoute (input: ResolveInput): RouteExplanation {
     return { quality: m?.quality ?? 0, contextLength: m?.contextLength ?? 8192 }
   }
   const byQuality = (a: string, b: string): number => entry(b).quality - entry(a).quality || a.localeCompare(b)
-  const steps: RouteStep[] = []
+  const routing = config.routing ?? routingSchema.parse({})
+  const profile = input.profile ?? routing.profile
+  let steps: RouteStep[] = []
   const ollamaTarget = (kind: 'local' | 'peer', host: string, v1Base: string, model: string): GatewayTarget => {
     const base = trim(v1Base).replace(/\/v1$/, '')
     return {
@@ -154,21 +169,43 @@ export function explainRoute (input: ResolveInput): RouteExplanation {
     }
   }
 
-  // Cloud: every provider with a model for a wanted role, in config order.
-  for (const provider of config.cloud) {
+  // Cloud: a provider with a model for a wanted role (or the one its chain link names), in the
+  // order of the profile's chain; local and peers likewise. Targets the chain leaves out are listed
+  // last as out of the profile, so `gpufleet route` shows them with their reason.
+  const chain = chainFor(profile, wantedRoles[0]!, { cloud: config.cloud, routing }, input.prices ?? priceTable({ routing }))
+  const cloudStep = (providerName: string, named: string | null): RouteStep | null => {
+    const provider = config.cloud.find(p => p.name === providerName)
+    if (provider === undefined) return null
     const role = wantedRoles.find(r => provider.models[r] !== undefined)
-    if (role === undefined) continue
-    const model = provider.models[role]!
+    const model = named ?? (role === undefined ? undefined : provider.models[role])
+    if (model === undefined) return null
     const label = `cloud:${provider.name}:${model}`
-    if (steps.some(s => s.label === label)) continue
     const api = provider.api
     const baseUrl = trim(provider.baseUrl)
     const target: GatewayTarget = { kind: 'cloud', label, baseUrl, api, messagesUrl: api === 'anthropic' ? `${baseUrl}/v1/messages` : null, model, via: provider.name, apiKeyEnv: provider.apiKeyEnv }
-    steps.push(input.keysSet !== undefined && !input.keysSet.has(provider.apiKeyEnv)
-      ? { label, kind: 'cloud', usable: false, reason: `no key: ${provider.apiKeyEnv} is not set`, skip: 'no_key', target }
-      : usable(target))
+    if (input.keysSet !== undefined && !input.keysSet.has(provider.apiKeyEnv)) return { label, kind: 'cloud', usable: false, reason: `no key: ${provider.apiKeyEnv} is not set`, skip: 'no_key', target }
+    const limitedUntil = input.rateLimited?.get(provider.name)
+    if (limitedUntil !== undefined && (input.now === undefined || limitedUntil > input.now)) return { label, kind: 'cloud', usable: false, reason: `429 until ${new Date(limitedUntil).toISOString()}`, skip: 'rate_limited', target }
+    const quota = input.overQuota?.get(provider.name)
+    if (quota !== undefined) return { label, kind: 'cloud', usable: false, reason: quota.reason, skip: 'quota', target }
+    return usable(target)
   }
-  return { ok: true, role: isRole ? requested : null, steps }
+  const local = steps.filter(s => s.kind === 'local')
+  const peers = steps.filter(s => s.kind === 'peer')
+  const ordered: RouteStep[] = []
+  const add = (step: RouteStep | null): void => { if (step !== null && !ordered.some(o => o.label === step.label)) ordered.push(step) }
+  for (const link of chain) {
+    if (link.kind === 'local') local.forEach(add)
+    else if (link.kind === 'peer') peers.forEach(add)
+    else add(cloudStep(link.provider, link.model))
+  }
+  const left = [...local, ...peers, ...config.cloud.map(p => cloudStep(p.name, null))]
+  for (const step of left) {
+    if (step === null || ordered.some(o => o.label === step.label)) continue
+    ordered.push({ label: step.label, kind: step.kind, usable: false, reason: `not in profile ${profile}`, skip: 'profile', target: null })
+  }
+  steps = ordered
+  return { ok: true, role: isRole ? requested : null, profile, steps }
 }
 
 /** The targets of the chain that can be sent to (keys and circuits are the caller's to check). */

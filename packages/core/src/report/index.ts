@@ -1,3 +1,4 @@
 export { renderReport, type ReportInput } from './render.js'
 export { TEXT, anchor } from './i18n.js'
 export { renderReason, renderAlert, renderAlertGroup, plural } from './text.js'
+export { costsSection, type ReportCosts } from './costs-section.js'

@@ -5,6 +5,7 @@ import type { Plan, RouteTarget } from '../schemas/plan.js'
 import { formatBytes, formatNumber, type Lang } from '../units/size.js'
 import { ollamaTag } from '../ollama-tag.js'
 import { TEXT, anchor, type Text } from './i18n.js'
+import { costsSection, type ReportCosts } from './costs-section.js'
 import { renderReason } from './text.js'
 
 export interface ReportInput {
@@ -12,6 +13,8 @@ export interface ReportInput {
   plan: Plan
   config: Pick<FleetConfig, 'models' | 'policy' | 'cluster' | 'report'>
   lang: Lang
+  /** The fleet's usage and prices: adds the "Costs and savings" section (the agent's /api/report.md). */
+  costs?: ReportCosts
 }
 
 const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
@@ -25,7 +28,7 @@ export function renderReport (input: ReportInput): string {
   const t = TEXT[input.lang]
   const ctx = new Context(input, t)
   const sections = [
-    header(ctx), toc(ctx), overview(ctx), perMachine(ctx), capacity(ctx), recommendations(ctx), exclusions(ctx), footer(ctx)
+    header(ctx), toc(ctx), overview(ctx), perMachine(ctx), capacity(ctx), recommendations(ctx), exclusions(ctx), ...(input.costs === undefined ? [] : [costsSection(input.costs, input.lang)]), footer(ctx)
   ]
   return `${sections.join('\n\n---\n\n')}\n`
 }

@@ -6,6 +6,7 @@ import { estimateDocumentSchema, ESTIMATE_SCHEMA } from './estimate.js'
 import { statusSchema, STATUS_SCHEMA } from './status.js'
 import { routeDocumentSchema, ROUTE_SCHEMA } from './route.js'
 import { catalogDocumentSchema, CATALOG_SCHEMA } from './catalog.js'
+import { usageDocumentSchema, USAGE_SCHEMA } from './usage.js'
 
 /**
  * Every JSON document kind gpufleet writes, by the name of its schema file in docs/schemas/.
@@ -18,7 +19,8 @@ export const documentSchemas: Record<string, { id: string, schema: z.ZodType }> 
   estimate: { id: ESTIMATE_SCHEMA, schema: estimateDocumentSchema },
   status: { id: STATUS_SCHEMA, schema: statusSchema },
   route: { id: ROUTE_SCHEMA, schema: routeDocumentSchema },
-  catalog: { id: CATALOG_SCHEMA, schema: catalogDocumentSchema }
+  catalog: { id: CATALOG_SCHEMA, schema: catalogDocumentSchema },
+  usage: { id: USAGE_SCHEMA, schema: usageDocumentSchema }
 }
 
 /** The JSON Schema (draft 2020-12) of one document kind, as committed in docs/schemas/. */
