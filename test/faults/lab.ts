@@ -205,7 +205,8 @@ export class Lab {
       const req = request({ socketPath: n.socket, path: '/api/status', timeout: timeoutMs }, res => {
         const chunks: Buffer[] = []
         res.on('data', (c: Buffer) => chunks.push(c))
-        res.on('end', () => { try { resolve(JSON.parse(Buffer.concat(chunks).toString()) as StatusDocument) } catch { resolve(null) } })
+        // Only a status document counts: an agent that is starting answers 503 with an error body.
+        res.on('end', () => { try { resolve(res.statusCode === 200 ? JSON.parse(Buffer.concat(chunks).toString()) as StatusDocument : null) } catch { resolve(null) } })
       })
       req.on('error', () => { resolve(null) })
       req.on('timeout', () => { req.destroy(); resolve(null) })

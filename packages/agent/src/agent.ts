@@ -326,7 +326,7 @@ export class Agent {
 
   private routes (): ConstructorParameters<typeof ApiServer>[0]['routes'] {
     const views = (): AgentViews => this.parts!.views
-    return apiRoutes({
+    const routes = apiRoutes({
       config: this.config,
       status: () => views().status(),
       alerts: () => this.parts!.alerts.active,
@@ -339,5 +339,11 @@ export class Agent {
       metrics: this.metrics,
       gateway: this.gateway
     })
+    // The API port is bound before the components exist (a taken port fails fast): until they do,
+    // routes that read them answer 503, not a 500 from a missing component.
+    const always = new Set(['/healthz', '/metrics'])
+    return Object.fromEntries(Object.entries(routes).map(([path, handler]) => [path, always.has(path)
+      ? handler
+      : async (req, url) => this.parts === null ? { status: 503, type: 'application/json; charset=utf-8', body: JSON.stringify({ error: 'the agent is starting' }) } : await handler(req, url)]))
   }
 }
