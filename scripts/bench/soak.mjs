@@ -57,6 +57,11 @@ async function status (api) {
 
 const BASELINE = join(import.meta.dirname, 'soak-baseline.json')
 
+/** A run's length and warm-up (runs recorded before the warm-up was stored took a quarter of the run). */
+function runShape (r) {
+  return `${r.minutes} min, the first ${((r.warmupMs ?? WARMUP * r.minutes * 60_000) / 1000).toFixed(0)} s not counted`
+}
+
 /** The docs/benchmarks.md section: the recorded baseline ("before") and this run side by side. */
 export function renderSoak (before, now) {
   const row = (label, r) => `| ${label} | ${r.name} | ${Math.round(r.beats).toLocaleString('en')} | ${r.firstMiB.toFixed(1)} → ${r.lastMiB.toFixed(1)} MiB | ${r.perTenK.toFixed(2)} MiB |`
@@ -71,8 +76,8 @@ export function renderSoak (before, now) {
     ...(before.results ?? []).map(r => row(`before: ${before.label}`, r)),
     ...(now === null ? [] : now.results.map(r => row(`now: ${now.label}`, r))),
     '',
-    ...(before.machine === undefined ? [] : [`Before: ${before.machine}.`]),
-    ...(now === null ? ['No run after the fix yet: `pnpm bench soak` adds it beside this baseline.'] : [`Now: ${now.machine}.`])
+    ...(before.machine === undefined ? [] : [`Before: ${before.machine}; ${runShape(before)}.`]),
+    ...(now === null ? ['No run after the fix yet: `pnpm bench soak` adds it beside this baseline.'] : [`Now: ${now.machine}; ${runShape(now)}.`])
   ].join('\n')
 }
 
