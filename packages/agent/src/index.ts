@@ -1,4 +1,4 @@
-export { createFleetNode, type FleetNode, type FleetNodeInit } from './node.js'
+export { createFleetNode, GOSSIP_WINDOW_MS, type FleetNode, type FleetNodeInit } from './node.js'
 export { loadOrCreateIdentity, loadIdentity, peerIdOf, createSwarmKey, loadSwarmKey } from './identity.js'
 export { DataDirLockedError, KeyFileError, HardwareFileError } from './errors.js'
 export { type FleetStore, type NodeState } from './store.js'

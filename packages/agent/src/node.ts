@@ -21,6 +21,14 @@ export interface FleetNodeInit {
   heartbeatMs: number
 }
 
+/**
+ * How long gossipsub remembers a message: its seen and published ids (seenTTL, passed below) and
+ * its peer score's delivery records (a fixed 2 min in @libp2p/gossipsub, TimeCacheDuration). These
+ * caches hold every message of the last window, so they grow for this long after start and then
+ * stay at (messages per second × window): the heap floor of an agent is flat only after it.
+ */
+export const GOSSIP_WINDOW_MS = 120_000
+
 /** A libp2p node with the services gpufleet uses: TCP, Noise, Yamux, pnet, gossipsub (signed). */
 export async function createFleetNode (init: FleetNodeInit) {
   const discovery = []
@@ -54,6 +62,7 @@ export async function createFleetNode (init: FleetNodeInit) {
         Dhi: 5,
         Dlazy: 3,
         heartbeatInterval: Math.min(1000, init.heartbeatMs),
+        seenTTL: GOSSIP_WINDOW_MS,
         maxInboundDataLength: GOSSIP_MAX_BYTES + 4096,
         // gossipsub penalizes more than 10 peers sharing one IP (−5 × surplus²): a demo or a test on
         // one machine, or an office behind one NAT address, would graylist every peer past the
