@@ -15,7 +15,7 @@ import { runCliOk as cli } from '../support/cli.js'
 import { httpClient, outputValidators, stdioClient } from './clients.js'
 
 const TOKEN = 'mcp-test-token-0123456789abcdef'
-const TOOLS = ['estimate', 'fleet_status', 'gpu_spec_document', 'plan', 'route', 'where_can_run']
+const TOOLS = ['estimate', 'fleet_status', 'gpu_spec_document', 'plan', 'route', 'usage', 'where_can_run']
 const GiB = 1024 ** 3
 
 let fleet: Fleet
@@ -191,6 +191,19 @@ function describeTransport (label: string, open: () => Promise<{ client: Client,
       const unknown = await call(client, 'route', { role: 'no-such-role' })
       expect(unknown.isError).toBe(true)
       expect(unknown.text).toMatch(/no role or model "no-such-role"; known: .*code/)
+    })
+
+    it('usage is the ledger of /api/usage and `gpufleet usage --json` (only `until`, the moment asked, differs)', async () => {
+      const since = '2026-01-01T00:00:00.000Z'
+      const r = await call(client, 'usage', { since, by: 'host' })
+      valid('usage', r)
+      const withoutUntil = (doc: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(doc).filter(([k]) => k !== 'until'))
+      expect(withoutUntil(r.structured)).toEqual(withoutUntil(await getJson<Record<string, unknown>>(ai01, `/api/usage?since=${since}&by=host`)))
+      expect(withoutUntil(r.structured)).toEqual(withoutUntil(JSON.parse(await cli(['usage', '--since', since, '--by', 'host', '--api', ai01.api, '--json'])) as Record<string, unknown>))
+      expect(r.structured).toMatchObject({ schema: 'gpufleet.usage/v1', since, by: 'host', host: null })
+      expect(r.text).toMatch(/^the fleet since 2026-01-01T00:00:00.000Z: \d+ requests/)
+      const bad = await call(client, 'usage', { by: 'planet' })
+      expect(bad.isError).toBe(true)
     })
 
     it('a malformed tool call is an MCP error, and the server keeps answering', async () => {

@@ -25,7 +25,8 @@ function memorySource (hosts: HostReport[], cfg: FleetConfig): FleetSource {
     plan: async () => plan,
     catalog: async () => catalogDocument(cfg),
     report: async () => { throw new Error('not used') },
-    route: async () => { throw new Error('not used') }
+    route: async () => { throw new Error('not used') },
+    usage: async () => { throw new Error('not used') }
   }
 }
 

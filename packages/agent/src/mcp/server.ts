@@ -7,12 +7,13 @@ import { gpuSpecDocumentTool } from './tools/gpu-spec-document.js'
 import { planTool } from './tools/plan.js'
 import { routeTool } from './tools/route.js'
 import type { FleetTool } from './tools/tool.js'
+import { usageTool } from './tools/usage.js'
 import { whereCanRunTool } from './tools/where-can-run.js'
 
 /** The MCP server's name and version, as clients show them. */
 export interface McpServerInfo { version: string }
 
-const INSTRUCTIONS = 'gpufleet: a fleet of machines running local LLMs on their GPUs, with a gateway that routes each role to a local model, a peer or the cloud. Every tool is read-only. Ask fleet_status for the hosts and GPUs, where_can_run before suggesting a model, plan for what runs where, route for where a role goes from this host.'
+const INSTRUCTIONS = 'gpufleet: a fleet of machines running local LLMs on their GPUs, with a gateway that routes each role to a local model, a peer or the cloud. Every tool is read-only. Ask fleet_status for the hosts and GPUs, where_can_run before suggesting a model, plan for what runs where, route for where a role goes from this host, usage for what the gateways spent and saved.'
 
 /** The documents a client can attach: the GPU spec document in each language, and the plan in force. */
 export const RESOURCES = {
@@ -30,6 +31,7 @@ export function createFleetMcpServer (source: FleetSource, info: McpServerInfo):
   register(server, source, planTool)
   register(server, source, routeTool)
   register(server, source, gpuSpecDocumentTool)
+  register(server, source, usageTool)
   for (const lang of ['fr', 'en'] as const) {
     const uri = lang === 'fr' ? RESOURCES.reportFr : RESOURCES.reportEn
     server.registerResource(`gpu-spec-document-${lang}`, uri, { title: `GPU spec document (${lang})`, description: `The fleet's GPU spec document in ${lang === 'fr' ? 'French' : 'English'}`, mimeType: 'text/markdown' },

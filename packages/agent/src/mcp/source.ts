@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http'
-import { catalogDocumentSchema, planSchema, routeDocumentSchema, statusSchema, type CatalogDocument, type Plan, type RouteDocument, type StatusDocument } from '@gpufleet/core'
+import { catalogDocumentSchema, planSchema, routeDocumentSchema, statusSchema, usageDocumentSchema, type CatalogDocument, type Plan, type RouteDocument, type StatusDocument, type UsageDocumentJson } from '@gpufleet/core'
 import type { z } from 'zod'
 import type { Handler } from '../http.js'
 import { FleetSourceError } from './errors.js'
@@ -11,8 +11,12 @@ export interface FleetSource {
   plan: () => Promise<Plan | null>
   catalog: () => Promise<CatalogDocument>
   report: (lang: 'fr' | 'en') => Promise<string>
-  route: (role: string) => Promise<RouteDocument>
+  route: (role: string, profile?: string) => Promise<RouteDocument>
+  /** The cost ledger's figures (GET /api/usage): `since` a duration or an ISO date, grouped `by`, one `host` or the fleet. */
+  usage: (query: UsageQuery) => Promise<UsageDocumentJson>
 }
+
+export interface UsageQuery { since: string, by: 'role' | 'provider' | 'host', host?: string }
 
 /** One GET of the agent's API: path with query in, status and body text out. */
 export type ApiGet = (path: string) => Promise<{ status: number, body: string }>
@@ -43,7 +47,8 @@ export function apiFleetSource (get: ApiGet): FleetSource {
     },
     catalog: async () => await document('/api/catalog', catalogDocumentSchema),
     report: async lang => await text(`/api/report.md?lang=${lang}`),
-    route: async role => await document(`/api/route?role=${encodeURIComponent(role)}`, routeDocumentSchema)
+    route: async (role, profile) => await document(`/api/route?${new URLSearchParams({ role, ...(profile === undefined ? {} : { profile }) }).toString()}`, routeDocumentSchema),
+    usage: async ({ since, by, host }) => await document(`/api/usage?${new URLSearchParams({ since, by, ...(host === undefined ? {} : { host }) }).toString()}`, usageDocumentSchema)
   }
 }
 
