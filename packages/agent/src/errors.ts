@@ -23,3 +23,9 @@ export class OllamaUnavailableError extends Error {
   static readonly NAME = 'OllamaUnavailableError'
   override name = OllamaUnavailableError.NAME
 }
+
+/** libp2p could not listen on an address of cluster.listen (taken by another program, or not this machine's). */
+export class ListenAddressError extends Error {
+  static readonly NAME = 'ListenAddressError'
+  override name = ListenAddressError.NAME
+}

@@ -1,6 +1,6 @@
 export { createFleetNode, GOSSIP_WINDOW_MS, type FleetNode, type FleetNodeInit } from './node.js'
 export { loadOrCreateIdentity, loadIdentity, peerIdOf, createSwarmKey, loadSwarmKey } from './identity.js'
-export { DataDirLockedError, KeyFileError, HardwareFileError } from './errors.js'
+export { DataDirLockedError, KeyFileError, HardwareFileError, ListenAddressError } from './errors.js'
 export { type FleetStore, type NodeState } from './store.js'
 export { LevelStore } from './level-store.js'
 export { MemoryStore } from './memory-store.js'

@@ -10,6 +10,7 @@ import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
 import { GOSSIP_MAX_BYTES } from '@gpufleet/core'
+import { ListenAddressError } from './errors.js'
 
 export interface FleetNodeInit {
   privateKey: PrivateKey
@@ -34,6 +35,26 @@ export async function createFleetNode (init: FleetNodeInit) {
   const discovery = []
   if (init.bootstrap.length > 0) discovery.push(bootstrap({ list: init.bootstrap, timeout: 0 }))
   if (init.mdns) discovery.push(mdns({ interval: 2000 }))
+  try {
+    return await startLibp2p(init, discovery)
+  } catch (err) {
+    throw listenError(err, init.listen) ?? err
+  }
+}
+
+/**
+ * libp2p's own message for a taken port is advice about its `transportManager.faultTolerance`
+ * option, which a gpufleet user cannot set: say which address of `cluster.listen` failed, and why.
+ */
+function listenError (err: unknown, listen: readonly string[]): ListenAddressError | null {
+  if ((err as Error | null)?.name !== 'UnsupportedListenAddressesError') return null
+  // Each failed address is a line `ADDR: reason`, followed by the reason's stack.
+  const failures = (err as Error).message.split('\n').map(l => l.trim()).filter(l => l.startsWith('/')).map(l => l.replace(/: (Error: )?/, ': '))
+  const detail = failures.length > 0 ? failures.join('; ') : listen.join(', ')
+  return new ListenAddressError(`cluster.listen: cannot listen on ${detail} (another program holds the port, or the address is not this machine's)`)
+}
+
+async function startLibp2p (init: FleetNodeInit, discovery: Array<ReturnType<typeof bootstrap> | ReturnType<typeof mdns>>) {
   return await createLibp2p({
     privateKey: init.privateKey,
     addresses: { listen: init.listen },

@@ -38,6 +38,29 @@ describe('Agent.start', () => {
     await agent.stop()
   })
 
+  it('a libp2p port held by another program: one line naming cluster.listen and the address, and the API port freed', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'gpufleet-agent-start-'))
+    const holder = createServer()
+    await new Promise<void>(resolve => holder.listen(0, '127.0.0.1', resolve))
+    const held = (holder.address() as { port: number }).port
+    try {
+      const apiPort = await freePort()
+      const base = testConfig({ name: 'solo', role: 'coordinator', priority: 100 })
+      const config = { ...base, cluster: { ...base.cluster, listen: [`/ip4/127.0.0.1/tcp/${held}`], pskFile: null, bootstrap: [] }, api: { ...base.api, listen: `127.0.0.1:${apiPort}` }, dataDir: join(dir, 'data') }
+      const hardware = join(dir, 'hw.json')
+      writeFileSync(hardware, JSON.stringify(hardwareReport('myia-po-2024.hardware.json', 'solo', 'coordinator')))
+      const agent = new Agent({ config, baseDir: dir, hardwareFile: hardware, logger: silent })
+      const failure = await agent.start().then(() => null, (err: unknown) => err as Error)
+      expect(failure?.name).toBe('ListenAddressError')
+      expect(failure?.message).toContain(`cluster.listen: cannot listen on /ip4/127.0.0.1/tcp/${held}: listen EADDRINUSE`)
+      expect(failure?.message).not.toContain('\n')
+      expect(failure?.message).not.toContain('faultTolerance')
+      expect(await portFree(apiPort)).toBe(true)
+    } finally {
+      await new Promise(resolve => holder.close(resolve))
+    }
+  })
+
   it('starts alone, leads, plans, and stops cleanly', async () => {
     dir = mkdtempSync(join(tmpdir(), 'gpufleet-agent-start-'))
     const base = testConfig({ name: 'solo', role: 'coordinator', priority: 100 })
