@@ -104,8 +104,8 @@ describe('agent HTTP API, /ws and /metrics against real agents', () => {
     const js = await fetch(`${leader!.api}${script!}`)
     expect(js.headers.get('cache-control')).toContain('immutable')
     expect((await fetch(`${leader!.api}/assets/..%2F..%2Fpackage.json`)).status).toBe(404)
-    const status = statusSchema.parse(await (await fetch(`${leader!.api}/api/status`)).json())
-    expect(status.alerts.map(a => a.id)).toContain('gpu-excluded:myia-ai-01:0')
+    // The leader evaluates alerts at its heartbeat after the plan: the alert follows the plan, not with it.
+    await expect.poll(async () => statusSchema.parse(await (await fetch(`${leader!.api}/api/status`)).json()).alerts.map(a => a.id), { timeout: 15_000 }).toContain('gpu-excluded:myia-ai-01:0')
     const fr = await (await fetch(`${leader!.api}/api/report.md?lang=fr`)).text()
     const en = await (await fetch(`${leader!.api}/api/report.md?lang=en`)).text()
     expect(fr).not.toBe(en)
