@@ -27,6 +27,8 @@ export class ReportPublisher {
   private last = 0
   private probed: HostReport | null = null
   private probing: Promise<void> | null = null
+  /** Set while probing fails after a first success: the report then says its readings are stale. */
+  private failure: { stale: true, error: string, since: string } | null = null
 
   constructor (private readonly components: ReportPublisherComponents, private readonly init: ReportPublisherInit) {}
 
@@ -39,7 +41,7 @@ export class ReportPublisher {
     if (this.probed === null) await this.refresh()
     else void this.refresh()
     const wall = clock.wall()
-    const report = { ...this.probed!, ...this.init.extras() }
+    const report = { ...this.probed!, ...this.init.extras(), ...(this.failure === null ? {} : { probeFailure: this.failure }) }
     // Monotonic across restarts: never below the stored sequence, nor below the calendar.
     this.last = Math.max(this.last + 1, wall)
     const unsigned: Unsigned<ReportMessage> = { v: GOSSIP_VERSION, type: 'report', peerId: gossip.self, sentAt: new Date(wall).toISOString(), seq: this.last, report, priority: this.init.priority, addrs: this.init.addrs(), api: this.init.api() }
@@ -48,12 +50,22 @@ export class ReportPublisher {
     gossip.send(text)
   }
 
-  /** One probe at a time. Once a report exists, a failed probe is logged and the last one kept; the first failure is thrown. */
+  /**
+   * One probe at a time. Once a report exists, a failed probe keeps the last readings, marked stale
+   * in the report (`probeFailure`, which raises the probe-failed alert); the first failure is thrown.
+   */
   private async refresh (): Promise<void> {
     const { clock, logger, probe } = this.components
-    this.probing ??= probe.current(clock.wall()).then(report => { this.probed = report }, (err: unknown) => {
+    this.probing ??= probe.current(clock.wall()).then(report => {
+      if (this.failure !== null) logger.info({ event: 'probe-recovered', since: this.failure.since }, 'probing this host works again')
+      this.probed = report
+      this.failure = null
+    }, (err: unknown) => {
       if (this.probed === null) throw err
-      logger.error({ err: (err as Error).message }, 'cannot probe this host: its last readings are reported')
+      const error = (err as Error).message.slice(0, 300)
+      // Logged once per distinct error, not at every heartbeat while it lasts.
+      if (this.failure?.error !== error) logger.error({ event: 'probe-failed', err: error }, 'cannot probe this host: its last readings are reported, marked stale')
+      this.failure = { stale: true, error, since: this.failure?.since ?? new Date(clock.wall()).toISOString() }
     }).finally(() => { this.probing = null })
     await this.probing
   }

@@ -67,8 +67,20 @@ describe('the report publisher', () => {
     await publisher.publish()
     pending[2]!.reject(new Error('nvidia-smi timed out'))
     await expect.poll(() => lines.length).toBe(1)
-    expect(JSON.parse(lines[0]!)).toMatchObject({ err: 'nvidia-smi timed out', msg: 'cannot probe this host: its last readings are reported' })
+    expect(JSON.parse(lines[0]!)).toMatchObject({ event: 'probe-failed', err: 'nvidia-smi timed out' })
     await publisher.publish()
     expect(taken).toHaveLength(3)
+    // The last good readings go on, marked stale, while probing fails; logged once for the same error.
+    const stale = taken[2]!.report
+    expect(stale.probeFailure).toMatchObject({ stale: true, error: 'nvidia-smi timed out' })
+    expect(stale.gpus).toEqual(taken[1]!.report.gpus)
+    pending[3]!.reject(new Error('nvidia-smi timed out'))
+    // Heartbeats go on; the one after the failed probe settles starts the next probe.
+    await expect.poll(async () => { await publisher.publish(); return pending.length }).toBe(5)
+    expect(taken.at(-1)!.report.probeFailure?.since).toBe(stale.probeFailure?.since)
+    expect(lines).toHaveLength(1)
+    // Probing works again: the mark goes.
+    pending[4]!.resolve(hardware('myia-po-2024.hardware.json', 'self'))
+    await expect.poll(async () => { await publisher.publish(); return taken.at(-1)!.report.probeFailure }).toBeUndefined()
   })
 })

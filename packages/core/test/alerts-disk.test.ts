@@ -19,3 +19,14 @@ describe('disk-unwritable', () => {
     expect(evaluateConditions({ hosts: [stale], plan: null, thresholds: T }).map(c => c.rule)).toEqual(['host-offline'])
   })
 })
+
+describe('probe-failed', () => {
+  it('is raised while a host reports stale readings, and cleared once its probe works again', () => {
+    const stale = hostReportSchema.parse({ ...web1, probeFailure: { stale: true, error: 'nvidia-smi: not found', since: '2026-11-30T10:00:00.000Z' } })
+    const first = updateAlerts(emptyAlertBook(), evaluateConditions({ hosts: [stale], plan: null, thresholds: T }), 0)
+    expect(first.raised).toMatchObject([{ id: 'probe-failed:myia-web1', rule: 'probe-failed', severity: 'warning', host: 'myia-web1' }])
+    expect(first.raised[0]!.message).toContain('nvidia-smi: not found')
+    const again = updateAlerts(first.book, evaluateConditions({ hosts: [web1], plan: null, thresholds: T }), 1000)
+    expect(again.cleared.map(a => a.id)).toEqual(['probe-failed:myia-web1'])
+  })
+})

@@ -82,6 +82,9 @@ export function evaluateConditions ({ hosts, plan, thresholds: t }: AlertInput):
     if (host.dataDir !== undefined) {
       out.push({ id: `disk-unwritable:${h}`, rule: 'disk-unwritable', severity: 'warning', level: 'firing', forMs: 0, host: h, gpu: null, model: null, value: null, threshold: null, message: `${h} cannot write its data directory (${host.dataDir.error}): running from memory` })
     }
+    if (host.probeFailure !== undefined) {
+      out.push({ id: `probe-failed:${h}`, rule: 'probe-failed', severity: 'warning', level: 'firing', forMs: 0, host: h, gpu: null, model: null, value: null, threshold: null, message: `${h} cannot probe its hardware since ${host.probeFailure.since} (${host.probeFailure.error}): its readings are the last good ones` })
+    }
     const p95 = host.gateway?.firstByteP95Ms
     if (p95 !== null && p95 !== undefined && (host.gateway?.localRequests ?? 0) >= LATENCY_MIN_REQUESTS) {
       const level = band(p95, t.latencyMs, t.latencyMs * (1 - HYSTERESIS.latencyPct / 100))

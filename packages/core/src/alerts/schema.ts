@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { reasonSchema } from '../schemas/reason.js'
 
-export const ALERT_RULES = ['vram-high', 'temperature-high', 'gpu-idle', 'latency-high', 'host-offline', 'gpu-excluded', 'model-unplaced', 'disk-unwritable'] as const
+export const ALERT_RULES = ['vram-high', 'temperature-high', 'gpu-idle', 'latency-high', 'host-offline', 'gpu-excluded', 'model-unplaced', 'disk-unwritable', 'probe-failed'] as const
 export type AlertRule = typeof ALERT_RULES[number]
 
 export const alertSeveritySchema = z.enum(['info', 'warning', 'critical'])

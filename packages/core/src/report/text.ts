@@ -113,6 +113,10 @@ export function renderAlert (a: Alert, lang: Lang): string {
       ? `${where} : inférence locale en ${num(lang, value, 0)} ms jusqu'au premier octet au p95 (seuil ${num(lang, threshold, 0)} ms)`
       : `${where}: local inference ${num(lang, value, 0)} ms to first byte at p95 (threshold ${num(lang, threshold, 0)} ms)`
     case 'host-offline': return fr ? `${where} est hors ligne` : `${where} is offline`
+    // The probe's error is the tool's own words (English from the OS); the log line and `message` keep it.
+    case 'probe-failed': return fr
+      ? `${where} ne peut plus lire son matériel : ses mesures sont les dernières bonnes`
+      : `${where} cannot probe its hardware: its readings are the last good ones`
     case 'disk-unwritable': return fr
       ? `${where} ne peut plus écrire dans son dossier de données (disque plein ou en lecture seule) : il continue en mémoire`
       : `${where} cannot write its data directory (full or read-only disk): running from memory`

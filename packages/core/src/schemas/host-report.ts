@@ -128,6 +128,11 @@ export const hostReportSchema = z.object({
   measured: z.array(measuredSpeedSchema).max(64).optional(),
   /** The agent's data directory, when its writes fail (a full or read-only disk): the agent runs on from memory. Absent when writable. */
   dataDir: z.object({ writable: z.literal(false), error: z.string().max(300) }).optional(),
+  /**
+   * The probe fails since `since` (nvidia-smi vanished, a hardware file that no longer parses): the
+   * readings in this report are the last good ones, stale. Absent while probing works.
+   */
+  probeFailure: z.object({ stale: z.literal(true), error: z.string().max(300), since: z.iso.datetime() }).optional(),
   /** Things the probe could not read, in one line each (e.g. "nvidia-smi not found"). */
   warnings: z.array(z.string().max(500)).max(100).optional(),
   /** Online flag and last contact, added by the cluster's inventory (absent means online). */
