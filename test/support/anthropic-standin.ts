@@ -1,6 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { SeenRequest } from './ollama-standin.js'
+import { LoopbackServer } from './loopback-server.js'
 
 type Json = Record<string, unknown>
 
@@ -72,31 +72,13 @@ export async function answerMessages (name: string, body: Json, res: ServerRespo
  * `/v1/messages/count_tokens`, `x-api-key` required, errors in Anthropic's shape; `rateLimited`
  * makes it answer 429 with retry-after and rate-limit headers, as Anthropic does.
  */
-export class AnthropicStandIn {
+export class AnthropicStandIn extends LoopbackServer {
   readonly seen: SeenRequest[] = []
   rateLimited = false
-  private server: Server | null = null
-  port = 0
 
-  constructor (private readonly options: { name: string, requireKey?: string }) {}
+  constructor (private readonly options: { name: string, requireKey?: string }) { super() }
 
-  get url (): string { return `http://127.0.0.1:${this.port}` }
-
-  async start (): Promise<void> {
-    this.server = createServer((req, res) => { void this.handle(req, res) })
-    await new Promise<void>(resolve => this.server!.listen(0, '127.0.0.1', resolve))
-    this.port = (this.server.address() as AddressInfo).port
-  }
-
-  async stop (): Promise<void> {
-    const server = this.server
-    this.server = null
-    if (server === null) return
-    server.closeAllConnections()
-    await new Promise(resolve => server.close(resolve))
-  }
-
-  private async handle (req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle (req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = []
     for await (const c of req) chunks.push(c as Buffer)
     let body: Json | null = null

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { answerMessages, type ToolPicker } from './anthropic-standin.js'
+import { LoopbackServer } from './loopback-server.js'
 
 /** A model's digest as /api/tags and /api/ps give it: 64 hex digits (the pull stream prefixes `sha256:`). */
 const digestOf = (model: string): string => createHash('sha256').update(model).digest('hex')
@@ -32,7 +32,7 @@ export interface StandInOptions {
  * /api/show and its OpenAI-compatible /v1/chat/completions (JSON, or server-sent events with
  * `data: [DONE]`), /v1/completions and /v1/embeddings; errors in OpenAI's shape.
  */
-export class OpenAiStandIn {
+export class OpenAiStandIn extends LoopbackServer {
   readonly seen: SeenRequest[] = []
   /** Requests whose client went away before the answer was complete. */
   aborted = 0
@@ -40,8 +40,6 @@ export class OpenAiStandIn {
   failWith: number | null = null
   /** Headers sent with failWith's answer (a 429's retry-after and rate-limit headers). */
   failHeaders: Record<string, string> = {}
-  private server: Server | null = null
-  port = 0
   /** Native API state: installed models, loaded ones (with keep_alive), bytes already downloaded per model. */
   readonly installed = new Set<string>()
   readonly loaded = new Map<string, string | number>()
@@ -65,28 +63,11 @@ export class OpenAiStandIn {
   streamsStarted = 0
   private readonly held: Array<() => void> = []
 
-  constructor (private readonly options: StandInOptions) {}
-
-  get url (): string { return `http://127.0.0.1:${this.port}` }
+  constructor (private readonly options: StandInOptions) { super() }
 
   releasePulls (): void {
     this.holdPullAt.clear()
     this.releaseHeld?.()
-  }
-
-  async start (port = 0): Promise<void> {
-    this.server = createServer((req, res) => { void this.handle(req, res) })
-    await new Promise<void>(resolve => this.server!.listen(port, '127.0.0.1', resolve))
-    this.port = (this.server.address() as AddressInfo).port
-  }
-
-  /** Stops accepting connections and drops open ones: a dead Ollama. */
-  async stop (): Promise<void> {
-    const server = this.server
-    this.server = null
-    if (server === null) return
-    server.closeAllConnections()
-    await new Promise(resolve => server.close(resolve))
   }
 
   /** Ollama's pull stream: NDJSON progress lines, resuming from what was already downloaded. */
@@ -176,7 +157,7 @@ export class OpenAiStandIn {
     res.end(`${JSON.stringify(final)}\n`)
   }
 
-  private async handle (req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle (req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = []
     for await (const c of req) chunks.push(c as Buffer)
     const text = Buffer.concat(chunks).toString('utf8')

@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { LoopbackServer } from './loopback-server.js'
 
 type Json = Record<string, unknown>
 
@@ -14,35 +14,17 @@ export const ANTHROPIC_USAGE = { input_tokens: 50, cache_read_input_tokens: 2000
  * message_start then message_delta in streams). `rateLimitFor(seconds)` makes the next answers 429
  * with retry-after, as both providers do.
  */
-export class PricedCloudStandIn {
-  private server: Server | null = null
-  port = 0
+export class PricedCloudStandIn extends LoopbackServer {
   /** Requests answered, by status. */
   readonly answered: number[] = []
   /** Bodies as received. */
   readonly bodies: Json[] = []
   private limitedUntil = 0
 
-  constructor (private readonly api: 'openai' | 'anthropic', private readonly key: string) {}
-
-  get url (): string { return `http://127.0.0.1:${this.port}` }
+  constructor (private readonly api: 'openai' | 'anthropic', private readonly key: string) { super() }
 
   rateLimitFor (seconds: number): void { this.limitedUntil = Date.now() + seconds * 1000 }
   clearRateLimit (): void { this.limitedUntil = 0 }
-
-  async start (): Promise<void> {
-    this.server = createServer((req, res) => { void this.handle(req, res) })
-    await new Promise<void>(resolve => this.server!.listen(0, '127.0.0.1', resolve))
-    this.port = (this.server.address() as AddressInfo).port
-  }
-
-  async stop (): Promise<void> {
-    const server = this.server
-    this.server = null
-    if (server === null) return
-    server.closeAllConnections()
-    await new Promise(resolve => server.close(resolve))
-  }
 
   private send (res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
     this.answered.push(status)
@@ -50,7 +32,7 @@ export class PricedCloudStandIn {
     res.end(JSON.stringify(value))
   }
 
-  private async handle (req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle (req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = []
     for await (const c of req) chunks.push(c as Buffer)
     let body: Json = {}

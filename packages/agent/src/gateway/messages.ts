@@ -26,6 +26,16 @@ function anthropicHeaders (req: IncomingMessage, gateway: Gateway, target: Gatew
   return headers
 }
 
+/** A Messages request's body, with its model and messages checked; null once a 400 in Anthropic's shape was sent. */
+async function readMessagesRequest (gateway: Gateway, req: IncomingMessage, res: ServerResponse): Promise<{ body: Record<string, unknown>, requested: string } | null> {
+  const body = await gateway.readJson(req, res, anthropicErrorOut)
+  if (body === null) return null
+  const requested = body.model
+  if (typeof requested !== 'string' || requested === '') { anthropicErrorOut(res, 400, 'model: Field required', 'invalid_request_error'); return null }
+  if (!Array.isArray(body.messages)) { anthropicErrorOut(res, 400, 'messages: Field required (an array)', 'invalid_request_error'); return null }
+  return { body, requested }
+}
+
 /**
  * `POST /v1/messages`: passed through with the model rewritten to upstreams that speak Messages
  * (Ollama ≥ 0.14, Anthropic, z.ai's Anthropic endpoint), translated to and from OpenAI chat
@@ -33,11 +43,9 @@ function anthropicHeaders (req: IncomingMessage, gateway: Gateway, target: Gatew
  */
 export async function handleMessages (gateway: Gateway, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const started = performance.now()
-  const body = await gateway.readJson(req, res, anthropicErrorOut)
-  if (body === null) return
-  const requested = body.model
-  if (typeof requested !== 'string' || requested === '') { anthropicErrorOut(res, 400, 'model: Field required', 'invalid_request_error'); return }
-  if (!Array.isArray(body.messages)) { anthropicErrorOut(res, 400, 'messages: Field required (an array)', 'invalid_request_error'); return }
+  const request = await readMessagesRequest(gateway, req, res)
+  if (request === null) return
+  const { body, requested } = request
   await gateway.dispatch(req, res, requested, started, {
     accepts: target => target.messagesUrl !== null || target.api === 'openai',
     prepare: (target, model) => target.messagesUrl !== null
@@ -105,11 +113,9 @@ async function translateAnswer (response: Dispatcher.ResponseData, res: ServerRe
  */
 export async function handleCountTokens (gateway: Gateway, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const started = performance.now()
-  const body = await gateway.readJson(req, res, anthropicErrorOut)
-  if (body === null) return
-  const requested = body.model
-  if (typeof requested !== 'string' || requested === '') { anthropicErrorOut(res, 400, 'model: Field required', 'invalid_request_error'); return }
-  if (!Array.isArray(body.messages)) { anthropicErrorOut(res, 400, 'messages: Field required (an array)', 'invalid_request_error'); return }
+  const request = await readMessagesRequest(gateway, req, res)
+  if (request === null) return
+  const { body, requested } = request
   const chain = explainRoute(gateway.routeInputFor(mapModelName(requested, gateway.config)))
   const first = chain.ok ? chain.steps.find(s => s.usable && s.target !== null)?.target ?? null : null
   if (first === null || first.kind !== 'cloud' || first.api !== 'anthropic') {
