@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -29,9 +29,7 @@ describe.each([{ mode: 'passthrough', version: '0.14.1' }, { mode: 'translation'
     writeFileSync(note, `${SECRET}\n`)
     await ollama.start()
     fleet = await Fleet.create([{ name: 'myia-ai-01', role: 'coordinator', priority: 100, config: `ollama: { host: "${ollama.url}" }` }], { shared: SHARED })
-    const hw = copyHardware(fleet, 'myia-ai-01', `ai01-claude-${mode}`)
-    writeFileSync(hw, JSON.stringify({ ...JSON.parse(readFileSync(hw, 'utf8')), ollama: { reachable: true, host: ollama.url, version, models: [] } }))
-    fleet.node('myia-ai-01').spec.hardware = hw
+    fleet.node('myia-ai-01').spec.hardware = copyHardware(fleet, 'myia-ai-01', `ai01-claude-${mode}`, { ollama: { reachable: true, host: ollama.url, version, models: [] } })
     fleet.startAll()
     node = fleet.node('myia-ai-01')
     await fleet.waitFor([node], s => s.plan?.routes.some(r => r.role === 'code' && r.target.kind === 'local') === true, 'a plan with code served locally', 30_000)

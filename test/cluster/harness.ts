@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync, copyFileSync } from 'node:fs'
+import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -152,8 +152,10 @@ export const SEED_FLEET: NodeSpec[] = [
   { name: 'myia-web1', role: 'worker' }
 ]
 
-export function copyHardware (fleet: Fleet, from: string, to: string): string {
+/** A copy of a seed machine's hardware file for this fleet, with `patch` laid over its top-level fields (an Ollama to reach, another hostname). */
+export function copyHardware (fleet: Fleet, from: string, to: string, patch: Record<string, unknown> = {}): string {
   const target = join(fleet.root, `${to}.hardware.json`)
   copyFileSync(join(roosync, `${from}.hardware.json`), target)
+  if (Object.keys(patch).length > 0) writeFileSync(target, JSON.stringify({ ...JSON.parse(readFileSync(target, 'utf8')) as Record<string, unknown>, ...patch }))
   return target
 }

@@ -1,4 +1,3 @@
-import { readFileSync, writeFileSync } from 'node:fs'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
@@ -35,9 +34,7 @@ routing:
       oai-chat: { input: 1000, cacheRead: 100, cacheWrite: 0, output: 2000, date: "2026-11-01" }
       oai-code: { input: 100, cacheRead: 10, cacheWrite: 0, output: 1000, date: "2026-11-01" }`
     })
-    const hw = copyHardware(fleet, 'myia-ai-01', 'ai01-costs')
-    writeFileSync(hw, JSON.stringify({ ...JSON.parse(readFileSync(hw, 'utf8')), ollama: { reachable: true, host: ollama.url, version: '0.12.6', models: [] } }))
-    fleet.node('myia-ai-01').spec.hardware = hw
+    fleet.node('myia-ai-01').spec.hardware = copyHardware(fleet, 'myia-ai-01', 'ai01-costs', { ollama: { reachable: true, host: ollama.url, version: '0.12.6', models: [] } })
     fleet.env = { GPUFLEET_TEST_OAI_KEY: KEY }
     fleet.startAll()
     node = fleet.node('myia-ai-01')

@@ -1,4 +1,3 @@
-import { readFileSync, writeFileSync } from 'node:fs'
 import Anthropic from '@anthropic-ai/sdk'
 import { Ollama } from 'ollama'
 import OpenAI from 'openai'
@@ -39,9 +38,7 @@ describe('Ollama\'s API, cloud chains and concurrency through the gateway', () =
         provider('limited', limited.url, 'GPUFLEET_TEST_KEY', 'limited: gpt-limited'),
         provider('burst', burst.url, 'GPUFLEET_TEST_KEY', 'burst: gpt-burst')].join('\n')
     })
-    const hw = copyHardware(fleet, 'myia-ai-01', 'ai01-clients')
-    writeFileSync(hw, JSON.stringify({ ...JSON.parse(readFileSync(hw, 'utf8')), ollama: { reachable: true, host: ollama.url, version: '0.12.6', models: [] } }))
-    fleet.node('myia-ai-01').spec.hardware = hw
+    fleet.node('myia-ai-01').spec.hardware = copyHardware(fleet, 'myia-ai-01', 'ai01-clients', { ollama: { reachable: true, host: ollama.url, version: '0.12.6', models: [] } })
     fleet.env = { GPUFLEET_TEST_KEY: KEY }
     fleet.startAll()
     node = fleet.node('myia-ai-01')

@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { promisify } from 'node:util'
 import Anthropic from '@anthropic-ai/sdk'
@@ -40,9 +39,7 @@ describe('the gateway: one OpenAI-compatible endpoint, local → peer → cloud'
       { name: 'myia-web1', role: 'worker', config: 'ollama: { host: "http://127.0.0.1:9" }' }
     ], { shared: `${SHARED}\ncloud:\n  - { name: testcloud, baseUrl: "${cloud.url}/v1", apiKeyEnv: GPUFLEET_TEST_CLOUD_KEY, models: { chat: cloud-chat, code: cloud-code, analysis: cloud-analysis } }` })
     // myia-ai-01's simulated hardware, with its Ollama reachable at the stand-in (peers route to it).
-    const hw = copyHardware(fleet, 'myia-ai-01', 'ai01-ollama')
-    writeFileSync(hw, JSON.stringify({ ...JSON.parse(readFileSync(hw, 'utf8')), ollama: { reachable: true, host: ollama.url, version: '0.12.6', models: [] } }))
-    fleet.node('myia-ai-01').spec.hardware = hw
+    fleet.node('myia-ai-01').spec.hardware = copyHardware(fleet, 'myia-ai-01', 'ai01-ollama', { ollama: { reachable: true, host: ollama.url, version: '0.12.6', models: [] } })
     fleet.env = { GPUFLEET_TEST_CLOUD_KEY: KEY }
     fleet.startAll()
     ;[ai01, web1] = [fleet.node('myia-ai-01'), fleet.node('myia-web1')]

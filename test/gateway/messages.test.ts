@@ -1,4 +1,3 @@
-import { readFileSync, writeFileSync } from 'node:fs'
 import Anthropic from '@anthropic-ai/sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Fleet, copyHardware, type FleetNode } from '../cluster/harness.js'
@@ -34,9 +33,7 @@ describe.each([
     await cloud.start()
     fleet = await Fleet.create([{ name: 'myia-ai-01', role: 'coordinator', priority: 100, config: `ollama: { host: "${ollama.url}" }` }],
       { shared: `${SHARED}\ncloud:\n  - { name: claude, baseUrl: "${cloud.url}", api: anthropic, apiKeyEnv: GPUFLEET_TEST_ANTHROPIC_KEY, models: { analysis: claude-opus-4-1 } }` })
-    const hw = copyHardware(fleet, 'myia-ai-01', `ai01-${mode}`)
-    writeFileSync(hw, JSON.stringify({ ...JSON.parse(readFileSync(hw, 'utf8')), ollama: { reachable: true, host: ollama.url, version, models: [] } }))
-    fleet.node('myia-ai-01').spec.hardware = hw
+    fleet.node('myia-ai-01').spec.hardware = copyHardware(fleet, 'myia-ai-01', `ai01-${mode}`, { ollama: { reachable: true, host: ollama.url, version, models: [] } })
     fleet.env = { GPUFLEET_TEST_ANTHROPIC_KEY: KEY }
     fleet.startAll()
     node = fleet.node('myia-ai-01')

@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
 import { promisify } from 'node:util'
 import Anthropic from '@anthropic-ai/sdk'
 import { Ollama } from 'ollama'
@@ -81,12 +80,8 @@ describe('the ledger: cost and savings of a scripted day, across a fleet', () =>
       { name: 'myia-web1', role: 'worker', config: 'ollama: { host: "http://127.0.0.1:9" }' },
       { name: 'myia-web2', role: 'worker', config: 'ollama: { host: "http://127.0.0.1:9" }' }
     ], { shared: SHARED(oai.url, anth.url) })
-    const hw = copyHardware(fleet, 'myia-ai-01', 'ai01-ollama')
-    writeFileSync(hw, JSON.stringify({ ...JSON.parse(readFileSync(hw, 'utf8')), ollama: { reachable: true, host: ollama.url, version: '0.12.6', models: [] } }))
-    fleet.node('myia-ai-01').spec.hardware = hw
-    const hw2 = copyHardware(fleet, 'myia-web1', 'web2')
-    writeFileSync(hw2, JSON.stringify({ ...JSON.parse(readFileSync(hw2, 'utf8')), hostname: 'myia-web2' }))
-    fleet.node('myia-web2').spec.hardware = hw2
+    fleet.node('myia-ai-01').spec.hardware = copyHardware(fleet, 'myia-ai-01', 'ai01-ollama', { ollama: { reachable: true, host: ollama.url, version: '0.12.6', models: [] } })
+    fleet.node('myia-web2').spec.hardware = copyHardware(fleet, 'myia-web1', 'web2', { hostname: 'myia-web2' })
     fleet.env = { GPUFLEET_TEST_OAI_KEY: OAI_KEY, GPUFLEET_TEST_ANTH_KEY: ANTH_KEY }
     fleet.startAll()
     ;[ai01, web1, web2] = [fleet.node('myia-ai-01'), fleet.node('myia-web1'), fleet.node('myia-web2')]
