@@ -6,9 +6,10 @@ import { TIMINGS } from './lab.js'
 
 /**
  * One node's own view as its API gave it: the term it knows, whether it says it leads, and the
- * term of the plan it holds. `life` counts the node's starts, so a restart begins a new history.
+ * term of the plan it holds. `life` counts the node's starts, so a restart begins a new history;
+ * `at` is when the node answered (its status document's generatedAt).
  */
-export interface Sample { node: string, life: number, term: number, isLeader: boolean, planTerm: number | null }
+export interface Sample { node: string, life: number, at: number, term: number, isLeader: boolean, planTerm: number | null }
 
 /** At most one leader per term: for each term, the nodes whose API said they led it. */
 export function leadersPerTerm (samples: readonly Sample[]): Map<number, Set<string>> {
@@ -24,7 +25,9 @@ export function leadersPerTerm (samples: readonly Sample[]): Map<number, Set<str
 export function planTermRegressions (samples: readonly Sample[]): string[] {
   const out: string[] = []
   const last = new Map<string, number>()
-  for (const s of samples) {
+  // In the order the node answered, not the order the answers arrived: the watch and the
+  // convergence checks read concurrently, and a slower answer can land after a newer one.
+  for (const s of [...samples].sort((a, b) => a.at - b.at)) {
     if (s.planTerm === null) continue
     const key = `${s.node}#${s.life}`
     const before = last.get(key) ?? 0
@@ -104,7 +107,7 @@ export class FleetWatch {
   /** Records a status read elsewhere (the convergence checks), unless the node restarted meanwhile. */
   record (n: LabNode, status: StatusDocument, life = this.life(n)): void {
     if (life !== this.life(n)) return
-    this.samples.push({ node: n.name, life, term: status.term, isLeader: status.self.isLeader, planTerm: status.plan?.term ?? null })
+    this.samples.push({ node: n.name, life, at: Date.parse(status.generatedAt), term: status.term, isLeader: status.self.isLeader, planTerm: status.plan?.term ?? null })
   }
 
   private async loop (): Promise<void> {
