@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { hostname as osHostname } from 'node:os'
 import { isAbsolute, join } from 'node:path'
 import type { Logger } from 'pino'
-import type { FleetConfig } from '@gpufleet/core'
+import type { FleetConfig, LeaderMessage } from '@gpufleet/core'
 import { AlertFeed } from './alert-feed.js'
 import { apiRoutes, gatewayRoutes } from './api-routes.js'
 import { systemClock, type Clock } from './clock.js'
@@ -25,12 +25,17 @@ import { AgentMetrics } from './metrics.js'
 import { createFleetNode } from './node.js'
 import { OwnReport } from './own-report.js'
 import { PlanInForce } from './plan-in-force.js'
-import { ReportPublisher } from './report-publisher.js'
+import { ReportPublisher, cadence } from './report-publisher.js'
 import { SpecDocument } from './spec-document.js'
 import { findDashboardDir } from './static.js'
 import type { FleetStore } from './store.js'
 import { Sync } from './sync.js'
 import { AgentViews } from './views.js'
+
+/** The slow retry of dials to known peers libp2p does not keep connected. */
+const MESH_RETRY_MS = 10_000
+/** Anti-entropy: one peer's digest exchange this often (memberlist's push-pull period). */
+const DIGEST_EXCHANGE_MS = 30_000
 
 export interface AgentInit {
   config: FleetConfig
@@ -58,7 +63,7 @@ interface Parts {
   models: HostModels
   views: AgentViews
   loops: Loop[]
-  /** Writes the inventory's changes and the node state (every 5 heartbeats, and on stop). */
+  /** Writes the inventory's changes and the node state when it changed (every 5 heartbeats, and on stop). */
   flush: () => Promise<void>
 }
 
@@ -164,6 +169,7 @@ export class Agent {
       config, self: { peerId: node.peerId, hostname }, gossip, plans, alerts,
       document: new SpecDocument(components, config, this.path(config.report.path)),
       hosts: () => replica.hosts(),
+      inventoryVersion: () => replica.version,
       planned: seconds => { this.metrics.planComputations.inc(); this.metrics.planDuration.observe(seconds) }
     })
     const publisher = new ReportPublisher(components, {
@@ -171,12 +177,16 @@ export class Agent {
       extras: () => { const latency = this.gateway.latency(); return { ...models.reportFields(), ...(latency.localRequests === 0 ? {} : { gateway: latency }) } },
       addrs: () => node.addrs(),
       api: () => this.apiAddress,
-      apply: (message, text) => { replica.accept(message, text) }
+      apply: (message, text) => { replica.accept(message, text) },
+      applyBeat: message => { replica.acceptBeat(message) },
+      lease: () => election.lease,
+      cadence: cadence(cluster.heartbeat, cluster.offlineAfter, nodeConfig.role === 'coordinator')
     })
     publisher.restore(state.seq)
     const sync = new Sync(components, {
       heartbeatMs: cluster.heartbeat,
-      state: () => ({ reports: [...replica.entries.values()].map(e => e.raw).filter((r): r is string => r !== undefined), plan: plans.raw }),
+      state: have => ({ reports: replica.relayable(have), plan: plans.raw }),
+      digest: () => replica.digest(),
       receive: async (decoded, via) => await gossip.receive(decoded, via),
       stopped: this.stopped.signal,
       rejected: () => { gossip.stats.rejected++ }
@@ -191,6 +201,11 @@ export class Agent {
       views.history.record(msg.report, components.clock.wall())
       views.notify({ type: live, host, api: msg.api })
       mesh.offer(msg.peerId, msg.addrs)
+    })
+    replica.on('host:beat', (entry, host, live, readings) => {
+      election.beatSeen(entry.peerId)
+      if (readings) views.history.record(host, components.clock.wall())
+      if (readings || live === 'host:joined') views.notify({ type: live, host, api: entry.api })
     })
     replica.on('host:left', (hostname, lastSeen) => { views.notify({ type: 'host:left', hostname, lastSeen }) })
     election.on('election:announce', term => { leader.announce(term) })
@@ -209,26 +224,34 @@ export class Agent {
       views.notify({ type: 'alert:raised', alert })
     })
     alerts.on('alert:cleared', alert => { views.notify({ type: 'alert:cleared', alert }) })
-    // A peer joining the topic gets everyone's state at once instead of waiting for heartbeats.
+    // A peer joining the topic has pulled everyone's reports and the plan (sync on connect); the
+    // leader's claim is not relayed, so the leader tells it at once instead of at its next beat.
     node.on('topic:joined', (_peer, topic) => {
-      if (topic !== gossip.topic) return
-      publisher.publish().then(() => { leader.reannounce() }).catch(failed('cannot reannounce'))
+      if (topic === gossip.topic && election.leading) leader.announce(election.term)
     })
 
     // One write at a time, chained: the last one (on stop) waits for any still going.
     let writes = Promise.resolve()
+    let saved = { term: state.term, seq: state.seq }
     const flush = async (): Promise<void> => {
       writes = writes.then(async () => {
         await replica.flush()
-        await store.saveState({ term: election.term, seq: publisher.seq })
+        // Only what changed is written: the term and the report sequence change rarely.
+        const now = { term: election.term, seq: publisher.seq }
+        if (now.term === saved.term && now.seq === saved.seq) return
+        await store.saveState(now)
+        saved = now
       }).catch((err: unknown) => { logger.error({ err: (err as Error).message }, 'cannot write the inventory to disk') })
       await writes
     }
+    const every = (ms: number): number => Math.max(1, Math.round(ms / cluster.heartbeat))
     const heartbeat = new Loop(logger, 'heartbeat', cluster.heartbeat, async beat => {
-      await publisher.publish()
+      await publisher.heartbeat(beat)
       await leader.heartbeat(beat)
-      mesh.sweep([...replica.entries.values()].filter(e => e.peerId !== node.peerId))
+      // Dials go out on membership changes (a report, discovery); this sweep is only the slow retry.
+      if (beat % every(MESH_RETRY_MS) === 0) mesh.sweep([...replica.entries.values()].filter(e => e.peerId !== node.peerId))
       sync.retryPending()
+      if (beat % every(DIGEST_EXCHANGE_MS) === 0) sync.exchangeDigest()
       // The disk copy only serves restarts: every 5 heartbeats is enough (and always on stop).
       if (beat % 5 === 0) void flush()
     })
@@ -242,13 +265,24 @@ export class Agent {
 
   /** Joins the fleet: gossip, sync and mesh first, then the first heartbeat (its failure fails start). */
   private async run (parts: Parts): Promise<void> {
-    const { gossip, replica, election, plans, alerts, sync, mesh, models, components } = parts
+    const { gossip, replica, election, plans, alerts, sync, mesh, models, publisher, components } = parts
+    const leaderClaim = (msg: LeaderMessage): boolean => election.claim(msg)
     gossip.start({
       report: (msg, raw) => replica.accept(msg, raw),
-      leader: msg => election.claim(msg),
+      leader: leaderClaim,
       plan: (msg, raw) => plans.accept(msg, raw),
-      alerts: msg => alerts.adopt(msg, components.node.peerId, election.term)
+      alerts: msg => alerts.adopt(msg, components.node.peerId, election.term),
+      beat: msg => {
+        // The lease goes through the same checks as a claim: a beat is the leader's renewal.
+        const renewed = msg.lease !== undefined && leaderClaim({ v: msg.v, type: 'leader', peerId: msg.peerId, sentAt: msg.sentAt, hostname: msg.hostname, term: msg.lease.term, priority: msg.lease.priority })
+        const outcome = replica.acceptBeat(msg)
+        // This node missed the author's full report: pull it from the author.
+        if (outcome === 'unknown' || outcome === 'behind') sync.repair(msg.peerId)
+        return outcome !== 'stale' || renewed
+      }
     })
+    // This host's own report is in its inventory before any peer pulls it (sync on connect).
+    await publisher.publish()
     await sync.start()
     mesh.start()
     this.log.info({ peerId: components.node.peerId, addrs: components.node.addrs(), api: this.apiAddress, hostname: this.hostname, role: this.config.node.role }, 'agent started')

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino'
 import {
   GOSSIP_VERSION, decodeGossip,
-  type AlertsMessage, type DecodeResult, type GossipMessage, type LeaderMessage, type PlanMessage, type ReportMessage
+  type AlertsMessage, type BeatMessage, type DecodeResult, type ForgetMessage, type GossipMessage, type LeaderMessage, type PlanMessage, type ReportMessage
 } from '@gpufleet/core'
 import type { AgentNode, Verdict } from './components.js'
 import { verifyAuthor } from './signing.js'
@@ -14,6 +14,10 @@ export interface GossipHandlers {
   leader: (msg: LeaderMessage) => boolean
   plan: (msg: PlanMessage, raw: string) => boolean
   alerts: (msg: AlertsMessage) => boolean
+  /** A host's beat between full reports: liveness, readings, the leader's lease. */
+  beat: (msg: BeatMessage) => boolean
+  /** Tombstones (issue 14): ignored until a component takes them. */
+  forget?: (msg: ForgetMessage, raw: string) => boolean
 }
 
 export interface GossipComponents { node: AgentNode, logger: Logger }
@@ -25,6 +29,10 @@ const decoder = new TextDecoder()
  * The fleet's topic. In: decode (size, JSON, schema, who vouches) → verify the author's
  * signature → dispatch to the component that owns that kind of message. Out: sign and publish.
  * Messages relayed by sync come in through receive() and pass the same checks.
+ *
+ * Gossipsub drops duplicates before this validator (fastMsgIdFn in node.ts), so each unique
+ * message is verified once. Beats and leader claims, the frequent kinds, carry only libp2p's
+ * signature; reports, plans, alerts and tombstones also their author's, because sync relays them.
  */
 export class Gossip {
   readonly topic: string
@@ -76,6 +84,8 @@ export class Gossip {
       case 'leader': return handlers.leader(msg)
       case 'plan': return handlers.plan(msg, raw)
       case 'alerts': return handlers.alerts(msg)
+      case 'forget': return handlers.forget?.(msg, raw) ?? false
+      case 'beat': return handlers.beat(msg)
     }
   }
 
