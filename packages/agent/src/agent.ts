@@ -180,6 +180,7 @@ export class Agent {
       apply: (message, text) => { replica.accept(message, text) },
       applyBeat: message => { replica.acceptBeat(message) },
       lease: () => election.lease,
+      subscribers: () => node.subscriberCount(gossip.topic),
       cadence: cadence(cluster.heartbeat, cluster.offlineAfter, nodeConfig.role === 'coordinator')
     })
     publisher.restore(state.seq)
@@ -227,7 +228,9 @@ export class Agent {
     // A peer joining the topic has pulled everyone's reports and the plan (sync on connect); the
     // leader's claim is not relayed, so the leader tells it at once instead of at its next beat.
     node.on('topic:joined', (_peer, topic) => {
-      if (topic === gossip.topic && election.leading) leader.announce(election.term)
+      if (topic !== gossip.topic) return
+      if (election.leading) leader.announce(election.term)
+      publisher.joined().catch(failed('cannot publish the report'))
     })
 
     // One write at a time, chained: the last one (on stop) waits for any still going.
@@ -305,6 +308,7 @@ export class Agent {
     for (const loop of parts?.loops ?? []) loop.stop()
     parts?.leader.revoke()
     parts?.gossip.stop()
+    parts?.components.probe.stop?.()
     this.live?.close()
     await parts?.models.stop()
     await this.api?.stop()

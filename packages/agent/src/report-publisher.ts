@@ -20,6 +20,8 @@ export interface ReportPublisherInit {
   lease: () => { term: number, priority: number } | null
   /** The schedule, in heartbeats (see cadence()). */
   cadence: Cadence
+  /** Peers subscribed to the fleet's topic now. */
+  subscribers: () => number
 }
 
 /**
@@ -64,6 +66,8 @@ export class ReportPublisher {
   private lastReadings = ''
   /** The heartbeat count last seen (0 before the first). */
   private beatNow = 0
+  /** A full report went out while at least one peer was subscribed. */
+  private heard = false
   readonly stats = { reports: 0, beats: 0 }
 
   constructor (private readonly components: ReportPublisherComponents, private readonly init: ReportPublisherInit) {}
@@ -103,6 +107,15 @@ export class ReportPublisher {
     await this.full(report, this.fingerprintOf(report), this.beatNow)
   }
 
+  /**
+   * A peer subscribed to the topic. Until a full report of this node has gone out to at least
+   * one subscriber (the first one, at start, usually reaches nobody), it goes out now; later
+   * joiners pull it (sync on connect), so a join never makes every node republish.
+   */
+  async joined (): Promise<void> {
+    if (!this.heard) await this.publish()
+  }
+
   private async current (): Promise<HostReport> {
     return { ...await this.components.probe.current(this.components.clock.wall()), ...this.init.extras() }
   }
@@ -126,6 +139,7 @@ export class ReportPublisher {
     this.lastReadings = JSON.stringify(readingsOf(report))
     this.lastReadingsAt = beat
     this.stats.reports++
+    if (this.init.subscribers() > 0) this.heard = true
     this.init.apply(message, text)
     gossip.send(text)
   }

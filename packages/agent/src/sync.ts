@@ -46,6 +46,7 @@ export class Sync {
   /** At most one pull per peer at a time: under load, retries must not pile up. */
   private readonly pulling = new Set<string>()
   private turn = 0
+  private lastRepair = -Infinity
 
   constructor (private readonly components: SyncComponents, private readonly init: SyncInit) {}
 
@@ -87,8 +88,19 @@ export class Sync {
     void this.pull(peers[this.turn++ % peers.length]!)
   }
 
-  /** A beat told this node it missed `peer`'s report: pull from that peer now (rate-limited). */
-  repair (peer: string): void { void this.pull(peer) }
+  /**
+   * A beat told this node it missed `author`'s report: pull from the author when connected to it,
+   * else from the next connected peer (the one that relayed the beat is likely to hold the
+   * report); at most one such pull per heartbeat.
+   */
+  repair (author: string): void {
+    const { clock, node } = this.components
+    if (node.isConnected(author)) { void this.pull(author); return }
+    const now = clock.now()
+    if (now - this.lastRepair < this.init.heartbeatMs) return
+    this.lastRepair = now
+    this.exchangeDigest()
+  }
 
   async pull (peer: string): Promise<void> {
     const { clock, logger, node } = this.components

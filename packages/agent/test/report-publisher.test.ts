@@ -23,7 +23,8 @@ async function setup (coordinator: boolean) {
     apply: (m, t) => { replica.accept(m, t) },
     applyBeat: m => { replica.acceptBeat(m) },
     lease: () => lease,
-    cadence: cadence(HEARTBEAT, OFFLINE_AFTER, coordinator)
+    cadence: cadence(HEARTBEAT, OFFLINE_AFTER, coordinator),
+    subscribers: () => 1
   })
   const sent = (): GossipMessage[] => node.published.map(t => JSON.parse(t) as GossipMessage)
   const run = async (from: number, to: number): Promise<void> => {
