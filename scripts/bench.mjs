@@ -11,7 +11,7 @@ import { benchSimulation } from './bench/sim.mjs'
 import { benchPlanner } from './bench/planner.mjs'
 import { benchProbe } from './bench/probe.mjs'
 
-const all = { probe: benchProbe, planner: benchPlanner, estimator: benchEstimator, gateway: benchGateway, fuzz: benchFuzz, simulation: benchSimulation, cluster: () => benchCluster(parseSizes(process.env.GPUFLEET_BENCH_SIZES ?? '5')) }
+const all = { probe: benchProbe, planner: benchPlanner, estimator: benchEstimator, gateway: benchGateway, fuzz: benchFuzz, simulation: benchSimulation, cluster: () => benchCluster(parseSizes(process.env.GPUFLEET_BENCH_SIZES ?? '5,20,50')) }
 const wanted = process.argv.slice(2)
 for (const name of wanted) if (!(name in all)) { console.error(`bench: unknown benchmark "${name}" (have: ${Object.keys(all).join(', ')})`); process.exit(2) }
 

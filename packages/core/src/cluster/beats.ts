@@ -61,7 +61,8 @@ export function applyBeat (state: InventoryState, beat: BeatMessage, now: number
   if (beat.of > known.seq) return { accepted: false, reason: 'behind' }
   if (beat.of < known.seq || beat.seq <= (known.beatSeq ?? known.seq)) return { accepted: false, reason: 'stale' }
   const revived = !isHostOnline(known, now, offlineAfterMs)
-  const report = beat.readings === undefined ? known.report : withReadings(known.report, beat.readings)
+  // Readings carry their collection time: the beat's.
+  const report = beat.readings === undefined ? known.report : { ...withReadings(known.report, beat.readings), collectedAt: beat.sentAt }
   const { restored: _restored, ...rest } = known
   const entry: HostEntry = { ...rest, report, lastSeen: now, beatSeq: beat.seq }
   const next = new Map(state)

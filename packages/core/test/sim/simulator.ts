@@ -58,7 +58,7 @@ export interface Violation { at: number, what: string }
  * code with virtual time, on the agent's protocol: a full report at start and every
  * `refreshEvery` heartbeats, beats between (coordinators every heartbeat, workers every
  * offlineAfter / 3; the leader's beat renews its lease), a pull from the author when a beat shows a
- * missed report; the election ticks every heartbeat/4, a leader announces a new claim and
+ * missed report; the election ticks every heartbeat/2, a leader announces a new claim and
  * publishes a plan stamped with its term.
  * Invariants are checked on every event: at most one leader per term, no plan applied from a
  * term lower than one the node has seen.
@@ -97,9 +97,9 @@ export class Simulation {
 
   private startTimers (node: SimNode, offset: number): void {
     const beat = (): void => { if (node.up) { this.heartbeat(node); this.schedule(this.now + this.options.heartbeatMs, beat) } }
-    const tick = (): void => { if (node.up) { this.elect(node, { type: 'tick' }); this.schedule(this.now + this.options.heartbeatMs / 4, tick) } }
+    const tick = (): void => { if (node.up) { this.elect(node, { type: 'tick' }); this.schedule(this.now + this.options.heartbeatMs / 2, tick) } }
     this.schedule(this.now + offset, beat)
-    this.schedule(this.now + offset / 4, tick)
+    this.schedule(this.now + offset / 2, tick)
   }
 
   private heartbeat (node: SimNode): void {
