@@ -2,13 +2,17 @@ import { existsSync } from 'node:fs'
 import { hostname as osHostname } from 'node:os'
 import { isAbsolute, join } from 'node:path'
 import type { Logger } from 'pino'
-import type { FleetConfig, LeaderMessage } from '@gpufleet/core'
+import type { AuthorityVerdict, FleetConfig } from '@gpufleet/core'
 import { AlertFeed } from './alert-feed.js'
+import { AuthorityGate, checkCoordinators } from './authority-gate.js'
 import { apiRoutes, gatewayRoutes } from './api-routes.js'
 import { systemClock, type Clock } from './clock.js'
 import type { AgentComponents, AgentNode } from './components.js'
+import { DiskGuard } from './disk-guard.js'
 import { ElectionRunner } from './election-runner.js'
 import { KeyFileError } from './errors.js'
+import { forgetRoute } from './forget-route.js'
+import { Forgetting } from './forgetting.js'
 import { Gateway } from './gateway/gateway.js'
 import { Gossip } from './gossip.js'
 import { HostModels } from './host-models.js'
@@ -28,7 +32,6 @@ import { PlanInForce } from './plan-in-force.js'
 import { ReportPublisher, cadence } from './report-publisher.js'
 import { SpecDocument } from './spec-document.js'
 import { findDashboardDir } from './static.js'
-import type { FleetStore } from './store.js'
 import { Sync } from './sync.js'
 import { AgentViews } from './views.js'
 
@@ -52,11 +55,13 @@ export interface AgentInit {
 interface Parts {
   components: AgentComponents
   gossip: Gossip
+  gate: AuthorityGate
   replica: InventoryReplica
   election: ElectionRunner
   plans: PlanInForce
   alerts: AlertFeed
   leader: LeaderDuties
+  forgetting: Forgetting
   publisher: ReportPublisher
   sync: Sync
   mesh: MeshKeeper
@@ -81,7 +86,7 @@ export class Agent {
   private readonly gateway: Gateway
   private api: ApiServer | null = null
   private live: LiveHub | null = null
-  private store: FleetStore | null = null
+  private store: DiskGuard | null = null
   private node: AgentNode | null = null
   private parts: Parts | null = null
   private stopping = false
@@ -113,11 +118,11 @@ export class Agent {
 
   private path (p: string): string { return isAbsolute(p) ? p : join(this.init.baseDir, p) }
   get apiAddress (): string | null { return this.api?.address ?? null }
-  get id (): string { return this.parts?.components.node.peerId ?? '' }
 
   /** Starts everything, or — on any failure — stops what was started and rejects. */
   async start (): Promise<void> {
     const { cluster } = this.config
+    checkCoordinators(cluster.coordinators)
     const key = await loadOrCreateIdentity(this.path('identity.key'))
     let psk: Uint8Array | null = null
     if (cluster.pskFile !== null) {
@@ -126,12 +131,14 @@ export class Agent {
       psk = await loadSwarmKey(pskPath)
     }
     // The API port is bound first: a port in use fails fast, before anything touches the network.
-    this.api = new ApiServer({ listen: this.config.api.listen, token: this.config.api.token, routes: this.routes(), posts: { ...gatewayRoutes(this.gateway), '/api/bench-models': async (_req, res) => { await this.parts?.models.serveBenchModels(res) } }, dashboardDir: findDashboardDir() })
-    const store = await LevelStore.open(this.path(this.config.dataDir), this.clock.wall)
-    this.store = store
-    if (store.recovered !== null) {
-      this.log.error({ dataDir: this.path(this.config.dataDir), movedTo: store.recovered.movedTo, reason: store.recovered.reason }, 'the inventory store was damaged: kept aside, starting empty and resyncing from peers')
+    this.api = new ApiServer({ listen: this.config.api.listen, token: this.config.api.token, routes: this.routes(), posts: { ...gatewayRoutes(this.gateway), '/api/bench-models': async (_req, res) => { await this.parts?.models.serveBenchModels(res) }, '/api/forget': forgetRoute({ forget: async host => await (this.parts?.forgetting.forget(host) ?? { ok: false, status: 503, error: 'the agent is starting' }) }) }, dashboardDir: findDashboardDir() })
+    const disk = await LevelStore.open(this.path(this.config.dataDir), this.clock.wall)
+    if (disk.recovered !== null) {
+      this.log.error({ dataDir: this.path(this.config.dataDir), movedTo: disk.recovered.movedTo, reason: disk.recovered.reason }, 'the inventory store was damaged: kept aside, starting empty and resyncing from peers')
     }
+    // A full or read-only disk never stops the agent: failed writes wait in memory (docs/reliability.md).
+    const store = new DiskGuard({ clock: this.clock, logger: this.log }, disk, this.path(this.config.dataDir))
+    this.store = store
     try {
       await this.api.start()
       const api = this.api
@@ -153,13 +160,24 @@ export class Agent {
     const { config, hostname } = this
     const { cluster, node: nodeConfig } = config
     const { store, node, logger } = components
-    const [hosts, storedPlan, state, measured] = await Promise.all([store.loadHosts(), store.loadPlan(), store.loadState(), store.loadMeasured()])
+    const [hosts, storedPlan, state, measured, tombstones] = await Promise.all([store.loadHosts(), store.loadPlan(), store.loadState(), store.loadMeasured(), store.loadTombstones()])
     if (hosts.length > 0) logger.info({ hosts: hosts.length, planTerm: storedPlan?.plan.term ?? null }, 'restored inventory from disk')
 
     const gossip = new Gossip(components, cluster.name)
     const replica = new InventoryReplica(components, cluster.offlineAfter)
     replica.restore(hosts)
-    const election = new ElectionRunner(components, { self: { peerId: node.peerId, hostname, priority: nodeConfig.priority, coordinator: nodeConfig.role === 'coordinator' }, leaseMs: cluster.leaderLease, startupGraceMs: Math.min(cluster.leaderLease, 2 * cluster.heartbeat) }, Math.max(state.term, storedPlan?.plan.term ?? 0))
+    // Pinned coordinators: a node configured as coordinator but not listed never claims (every node would reject it).
+    const pinned = cluster.coordinators
+    const coordinator = nodeConfig.role === 'coordinator' && (pinned === null || pinned.includes(node.peerId))
+    if (pinned === null) logger.warn('cluster.coordinators is not set: any swarm member that says it is a coordinator can lead and publish plans (list the coordinators\' peer ids in the shared config)')
+    else if (nodeConfig.role === 'coordinator' && !coordinator) logger.warn({ peerId: node.peerId }, 'node.role is coordinator but this peer id is not in cluster.coordinators: running as a worker')
+    const election = new ElectionRunner(components, { self: { peerId: node.peerId, hostname, priority: nodeConfig.priority, coordinator }, leaseMs: cluster.leaderLease, startupGraceMs: Math.min(cluster.leaderLease, 2 * cluster.heartbeat) }, Math.max(state.term, storedPlan?.plan.term ?? 0))
+    const gate = new AuthorityGate(components, {
+      coordinators: pinned,
+      term: () => election.term,
+      leader: () => election.leader,
+      reportsCoordinator: peerId => { for (const e of replica.entries.values()) if (e.peerId === peerId) return e.report.role === 'coordinator'; return undefined }
+    })
     const plans = new PlanInForce(components, () => election.term)
     plans.restore(storedPlan)
     const alerts = new AlertFeed(components, config.alerts)
@@ -174,7 +192,7 @@ export class Agent {
     })
     const publisher = new ReportPublisher(components, {
       gossip, priority: nodeConfig.priority,
-      extras: () => { const latency = this.gateway.latency(); return { ...models.reportFields(), ...(latency.localRequests === 0 ? {} : { gateway: latency }) } },
+      extras: () => { const latency = this.gateway.latency(); return { ...models.reportFields(), ...(latency.localRequests === 0 ? {} : { gateway: latency }), ...(this.store?.condition == null ? {} : { dataDir: this.store.condition }) } },
       addrs: () => node.addrs(),
       api: () => this.apiAddress,
       apply: (message, text) => { replica.accept(message, text) },
@@ -184,9 +202,15 @@ export class Agent {
       cadence: cadence(cluster.heartbeat, cluster.offlineAfter, nodeConfig.role === 'coordinator')
     })
     publisher.restore(state.seq)
+    const forgetting = new Forgetting(components, {
+      self: { peerId: node.peerId, hostname }, offlineAfterMs: cluster.offlineAfter, forgetAfterMs: cluster.forgetAfter, gossip, replica,
+      leadingTerm: () => (election.leading ? election.term : null),
+      leader: () => { const info = election.leader; return info === null ? null : { hostname: info.hostname, api: replica.get(info.hostname)?.api ?? null } }
+    })
+    forgetting.restore(tombstones)
     const sync = new Sync(components, {
       heartbeatMs: cluster.heartbeat,
-      state: have => ({ reports: replica.relayable(have), plan: plans.raw }),
+      state: have => ({ reports: replica.relayable(have), plan: plans.raw, tombstones: forgetting.relayed }),
       digest: () => replica.digest(),
       receive: async (decoded, via) => await gossip.receive(decoded, via),
       stopped: this.stopped.signal,
@@ -196,9 +220,9 @@ export class Agent {
     const views = new AgentViews(components, { config, hostname, node, api: () => this.apiAddress, election, replica, plans, alerts, gossip, gateway: this.gateway })
     views.attach(this.live)
 
-    const failed = (what: string) => (err: unknown): void => { logger.error({ err: (err as Error).message }, what) }
+    const failed = (what: string, context: Record<string, unknown> = {}) => (err: unknown): void => { logger.error({ ...context, err: (err as Error).message }, what) }
     replica.on('host:report', (msg, host, live) => {
-      election.reportSeen(msg)
+      if (gate.mayLead(msg.peerId)) election.reportSeen(msg)
       views.history.record(msg.report, components.clock.wall())
       views.notify({ type: live, host, api: msg.api })
       mesh.offer(msg.peerId, msg.addrs)
@@ -209,11 +233,15 @@ export class Agent {
       if (readings || live === 'host:joined') views.notify({ type: live, host, api: entry.api })
     })
     replica.on('host:left', (hostname, lastSeen) => { views.notify({ type: 'host:left', hostname, lastSeen }) })
+    forgetting.on('host:forgotten', hostname => {
+      views.history.forget(hostname)
+      views.notify({ type: 'host:forgotten', hostname })
+    })
     election.on('election:announce', term => { leader.announce(term) })
     election.on('leadership:established', term => { leader.establish(term) })
     election.on('leadership:revoked', () => { leader.revoke() })
     election.on('leader:changed', (info, term) => {
-      store.saveState({ term, seq: publisher.seq }).catch(failed('cannot write the node state to disk'))
+      store.saveState({ term, seq: publisher.seq }).catch(failed('cannot write the node state to disk', { term }))
       views.notify({ type: 'leader:changed', leader: info?.hostname ?? null, term, leaderApi: info === null ? null : replica.get(info.hostname)?.api ?? null })
     })
     plans.on('plan:changed', plan => {
@@ -227,10 +255,10 @@ export class Agent {
     alerts.on('alert:cleared', alert => { views.notify({ type: 'alert:cleared', alert }) })
     // A peer joining the topic has pulled everyone's reports and the plan (sync on connect); the
     // leader's claim is not relayed, so the leader tells it at once instead of at its next beat.
-    node.on('topic:joined', (_peer, topic) => {
+    node.on('topic:joined', (peer, topic) => {
       if (topic !== gossip.topic) return
       if (election.leading) leader.announce(election.term)
-      publisher.joined().catch(failed('cannot publish the report'))
+      publisher.joined().catch(failed('cannot publish the report to a peer that joined the topic', { peer }))
     })
 
     // One write at a time, chained: the last one (on stop) waits for any still going.
@@ -263,26 +291,34 @@ export class Agent {
       election.tick()
       replica.checkDepartures()
       leader.tick()
+      forgetting.tick()
     })
-    return { components, gossip, replica, election, plans, alerts, leader, publisher, sync, mesh, models, views, loops: [heartbeat, tick], flush }
+    return { components, gossip, gate, replica, election, plans, alerts, leader, forgetting, publisher, sync, mesh, models, views, loops: [heartbeat, tick], flush }
   }
 
   /** Joins the fleet: gossip, sync and mesh first, then the first heartbeat (its failure fails start). */
   private async run (parts: Parts): Promise<void> {
-    const { gossip, replica, election, plans, alerts, sync, mesh, models, publisher, components } = parts
-    const leaderClaim = (msg: LeaderMessage): boolean => election.claim(msg)
+    const { gossip, gate, replica, election, plans, alerts, forgetting, sync, mesh, models, publisher, components } = parts
+    // Authority first (who may send this?), then each component's own rules (fencing, order).
+    const authorized = (verdict: AuthorityVerdict, take: () => boolean): boolean | 'rejected' => verdict.accept ? take() : verdict.reject ? 'rejected' : false
     gossip.start({
-      report: (msg, raw) => replica.accept(msg, raw),
-      leader: leaderClaim,
-      plan: (msg, raw) => plans.accept(msg, raw),
-      alerts: msg => alerts.adopt(msg, components.node.peerId, election.term),
+      report: (msg, raw) => !forgetting.buries(msg) && replica.accept(msg, raw),
+      leader: msg => authorized(gate.claim(msg.peerId, msg.term), () => election.claim(msg)),
+      plan: (msg, raw) => authorized(gate.termMessage(msg.peerId, msg.term, 'plan'), () => plans.accept(msg, raw)),
+      alerts: msg => authorized(gate.termMessage(msg.peerId, msg.term, 'alerts'), () => alerts.adopt(msg, components.node.peerId, election.term)),
+      forget: (msg, raw) => authorized(gate.termMessage(msg.peerId, msg.term, 'forget'), () => forgetting.accept(msg, raw)),
       beat: msg => {
-        // The lease goes through the same checks as a claim: a beat is the leader's renewal.
-        const renewed = msg.lease !== undefined && leaderClaim({ v: msg.v, type: 'leader', peerId: msg.peerId, sentAt: msg.sentAt, hostname: msg.hostname, term: msg.lease.term, priority: msg.lease.priority })
+        // The lease is a renewal of the author's claim: judged as one (who may lead, whose term).
+        let lease: boolean | 'rejected' = false
+        if (msg.lease !== undefined) {
+          const { term, priority } = msg.lease
+          lease = authorized(gate.claim(msg.peerId, term), () => election.claim({ v: msg.v, type: 'leader', peerId: msg.peerId, sentAt: msg.sentAt, hostname: msg.hostname, term, priority }))
+          if (lease === 'rejected') return 'rejected'
+        }
         const outcome = replica.acceptBeat(msg)
-        // This node missed the author's full report: pull it from the author.
+        // This node missed the author's full report: pull it (from the author when connected).
         if (outcome === 'unknown' || outcome === 'behind') sync.repair(msg.peerId)
-        return outcome !== 'stale' || renewed
+        return outcome !== 'stale' || lease
       }
     })
     // This host's own report is in its inventory before any peer pulls it (sync on connect).

@@ -8,16 +8,19 @@ import { verifyAuthor } from './signing.js'
 
 export type Unsigned<M> = Omit<M, 'signature'>
 
-/** Where each kind of message goes once verified; each says whether it changed anything. */
+/**
+ * Where each kind of message goes once verified; each says whether it changed anything, or
+ * 'rejected' when its author had no right to send it (not forwarded, counted as rejected).
+ */
 export interface GossipHandlers {
   report: (msg: ReportMessage, raw: string) => boolean
-  leader: (msg: LeaderMessage) => boolean
-  plan: (msg: PlanMessage, raw: string) => boolean
-  alerts: (msg: AlertsMessage) => boolean
-  /** A host's beat between full reports: liveness, readings, the leader's lease. */
-  beat: (msg: BeatMessage) => boolean
-  /** Tombstones (issue 14): ignored until a component takes them. */
-  forget?: (msg: ForgetMessage, raw: string) => boolean
+  leader: (msg: LeaderMessage) => boolean | 'rejected'
+  plan: (msg: PlanMessage, raw: string) => boolean | 'rejected'
+  alerts: (msg: AlertsMessage) => boolean | 'rejected'
+  /** Tombstones; absent where a test wires no forgetting (they are then ignored). */
+  forget?: (msg: ForgetMessage, raw: string) => boolean | 'rejected'
+  /** A host's beat between full reports: liveness, readings, the leader's lease (judged as a claim); absent where a test wires none (ignored). */
+  beat?: (msg: BeatMessage) => boolean | 'rejected'
 }
 
 export interface GossipComponents { node: AgentNode, logger: Logger }
@@ -36,7 +39,8 @@ const decoder = new TextDecoder()
  */
 export class Gossip {
   readonly topic: string
-  readonly stats = { received: 0, rejected: 0, ignored: 0, published: 0 }
+  /** `unauthorized`: of the rejected, those whose author had no right to send them (docs/reliability.md, "Who may lead"). */
+  readonly stats = { received: 0, rejected: 0, ignored: 0, published: 0, unauthorized: 0 }
   /** Payload bytes of fleet messages: unique ones validated (in) and published (out); gossipsub's own framing and forwarding are not counted. */
   readonly bytes = { in: 0, out: 0 }
   private handlers: GossipHandlers | null = null
@@ -71,12 +75,13 @@ export class Gossip {
       this.components.logger.warn({ via, reason }, 'message rejected')
       return 'rejected'
     }
-    const accepted = this.dispatch(decoded.message, decoded.text)
-    if (!accepted) this.stats.ignored++
-    return accepted ? 'accepted' : 'ignored'
+    const outcome = this.dispatch(decoded.message, decoded.text)
+    if (outcome === 'rejected') { this.stats.rejected++; this.stats.unauthorized++; return 'rejected' }
+    if (!outcome) this.stats.ignored++
+    return outcome ? 'accepted' : 'ignored'
   }
 
-  private dispatch (msg: GossipMessage, raw: string): boolean {
+  private dispatch (msg: GossipMessage, raw: string): boolean | 'rejected' {
     const handlers = this.handlers
     if (handlers === null) return false
     switch (msg.type) {
@@ -85,7 +90,7 @@ export class Gossip {
       case 'plan': return handlers.plan(msg, raw)
       case 'alerts': return handlers.alerts(msg)
       case 'forget': return handlers.forget?.(msg, raw) ?? false
-      case 'beat': return handlers.beat(msg)
+      case 'beat': return handlers.beat?.(msg) ?? false
     }
   }
 

@@ -25,6 +25,11 @@ export class ReadingsHistory {
     }
   }
 
+  /** A forgotten host's readings go with it. */
+  forget (hostname: string): void {
+    for (const key of this.rings.keys()) if (key.startsWith(`${hostname}/`)) this.rings.delete(key)
+  }
+
   snapshot (): GpuHistory {
     return Object.fromEntries([...this.rings].map(([k, v]) => [k, [...v]]))
   }

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
-import { applyBeat, applyReport, inventoryHosts, isHostOnline, type BeatMessage, type BeatOutcome, type HostEntry, type HostReport, type InventoryState, type ReportMessage } from '@gpufleet/core'
+import { applyBeat, applyReport, buryHost, inventoryHosts, isHostOnline, type BeatMessage, type BeatOutcome, type HostEntry, type HostReport, type InventoryState, type ReportMessage, type Tombstone } from '@gpufleet/core'
 import { monotonicOf, wallOf, type Clock } from './clock.js'
 import type { FleetStore } from './store.js'
 
@@ -57,6 +57,23 @@ export class InventoryReplica extends EventEmitter<InventoryReplicaEvents> {
     const wasOnline = this.announcedOnline.get(host.hostname) === true
     this.announcedOnline.set(host.hostname, true)
     this.emit('host:report', msg, host, wasOnline ? 'host:updated' : 'host:joined')
+    return true
+  }
+
+  /**
+   * A tombstone: drops the host from memory and disk, unless the entry is newer than the
+   * tombstone (the host already came back). True when it dropped something.
+   */
+  bury (tomb: Tombstone): boolean {
+    const next = buryHost(this.state, tomb)
+    if (next === null) return false
+    this.state = next
+    this.changes++
+    this.dirty.delete(tomb.hostname)
+    this.announcedOnline.delete(tomb.hostname)
+    this.components.store.forgetHost(tomb.hostname).catch((err: unknown) => {
+      this.components.logger.debug({ host: tomb.hostname, err: (err as Error).message }, 'cannot drop the host from disk')
+    })
     return true
   }
 

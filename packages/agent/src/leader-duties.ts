@@ -35,6 +35,8 @@ const PLAN_DEBOUNCE_MS = 200
  */
 export class LeaderDuties {
   private term: number | null = null
+  /** Plans made in this term so far: orders them for every receiver (core's planSupersedes). */
+  private planSeq = 0
   private lastFingerprint = ''
   private lastVersion = -1
   private planTimer: NodeJS.Timeout | null = null
@@ -45,6 +47,7 @@ export class LeaderDuties {
 
   establish (term: number): void {
     this.term = term
+    this.planSeq = 0
     this.init.alerts.lead(term)
     this.lastFingerprint = ''
     this.lastVersion = -1
@@ -129,7 +132,7 @@ export class LeaderDuties {
     const ms = performance.now() - started
     this.init.planned?.(ms / 1000)
     this.components.logger.info({ term: plan.term, assignments: plan.assignments.length, ms: Math.round(ms) }, 'plan computed')
-    const unsigned: Unsigned<PlanMessage> = { v: GOSSIP_VERSION, type: 'plan', peerId: self.peerId, sentAt: plan.generatedAt, term: plan.term, plan }
+    const unsigned: Unsigned<PlanMessage> = { v: GOSSIP_VERSION, type: 'plan', peerId: self.peerId, sentAt: plan.generatedAt, term: plan.term, seq: ++this.planSeq, plan }
     const { message, text } = await gossip.sign<PlanMessage>(unsigned)
     // Revoked while signing: a plan of a term no longer ours must not go out.
     if (this.term !== term) return

@@ -1,8 +1,8 @@
 import { mkdirSync, renameSync } from 'node:fs'
 import { Level } from 'level'
-import { hostReportSchema, measuredSpeedSchema, planSchema, type HostEntry, type MeasuredSpeed, type Plan } from '@gpufleet/core'
+import { hostReportSchema, measuredSpeedSchema, planSchema, type HostEntry, type MeasuredSpeed, type Plan, type Tombstone } from '@gpufleet/core'
 import { DataDirLockedError } from './errors.js'
-import { storedHost, type FleetStore, type NodeState } from './store.js'
+import { storedHost, validTombstone, type FleetStore, type NodeState } from './store.js'
 
 interface StoredHost { peerId: string, seq: number, report: unknown, addrs: string[], api: string | null, lastSeen: number, raw?: string }
 
@@ -89,6 +89,29 @@ export class LevelStore implements FleetStore {
     await this.levels.measuredLevel.put('self', measured)
   }
 
+  async forgetHost (hostname: string): Promise<void> {
+    await this.levels.hosts.del(hostname)
+  }
+
+  async loadTombstones (): Promise<Tombstone[]> {
+    const value = await this.levels.tombstones.get('all')
+    return Array.isArray(value) ? value.filter(validTombstone) : []
+  }
+
+  async saveTombstones (tombs: readonly Tombstone[]): Promise<void> {
+    await this.levels.tombstones.put('all', [...tombs])
+  }
+
+  /**
+   * Closes and reopens the files: after some I/O errors (a full disk during a compaction)
+   * LevelDB refuses every write until reopened. The sublevels follow their parent.
+   */
+  async recover (): Promise<void> {
+    await this.db.close()
+    await this.db.open()
+    await Promise.all(Object.values(this.levels).map(async level => { await level.open() }))
+  }
+
   async close (): Promise<void> {
     await this.db.close()
   }
@@ -103,6 +126,7 @@ function sublevels (db: Level<string, unknown>) {
     hosts: db.sublevel<string, StoredHost>('hosts', { valueEncoding: 'json' }),
     plans: db.sublevel<string, unknown>('plans', { valueEncoding: 'json' }),
     state: db.sublevel<string, NodeState>('state', { valueEncoding: 'json' }),
+    tombstones: db.sublevel<string, unknown>('tombstones', { valueEncoding: 'json' }),
     measuredLevel: db.sublevel<string, unknown>('measured', { valueEncoding: 'json' })
   }
 }

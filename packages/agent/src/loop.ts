@@ -1,13 +1,15 @@
 import type { Logger } from 'pino'
 
 /**
- * A timer-driven job that never overlaps itself: a run still going when the next is due makes
- * that one skip (a slow probe must not stack heartbeats). Failures are logged with the job's
- * name; the first run, awaited by start(), lets them through instead.
+ * A timer-driven job that never overlaps itself: a run that comes due while one is going starts
+ * as soon as that one ends — once, however many came due (a slow probe must not stack
+ * heartbeats, nor halve their rate). Failures are logged with the job's name; the first run,
+ * awaited by start(), lets them through instead.
  */
 export class Loop {
   private timer: NodeJS.Timeout | null = null
   private running = false
+  private due = false
   private count = 0
 
   constructor (private readonly logger: Logger, readonly name: string, private readonly everyMs: number, private readonly run: (count: number) => Promise<void> | void) {}
@@ -26,12 +28,17 @@ export class Loop {
   }
 
   private async once (): Promise<void> {
-    if (this.running) { this.logger.debug({ loop: this.name }, `${this.name} still running: skipped`); return }
+    if (this.running) { this.due = true; return }
     this.running = true
     try {
       await this.run(++this.count)
     } finally {
       this.running = false
+    }
+    if (this.due && this.timer !== null) {
+      this.due = false
+      this.logger.debug({ loop: this.name }, `${this.name} ran late: the previous run outlasted the interval`)
+      await this.once()
     }
   }
 }

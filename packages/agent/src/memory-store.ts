@@ -1,5 +1,5 @@
-import { hostReportSchema, measuredSpeedSchema, planSchema, type HostEntry, type MeasuredSpeed, type Plan } from '@gpufleet/core'
-import { storedHost, type FleetStore, type NodeState } from './store.js'
+import { hostReportSchema, measuredSpeedSchema, planSchema, type HostEntry, type MeasuredSpeed, type Plan, type Tombstone } from '@gpufleet/core'
+import { storedHost, validTombstone, type FleetStore, type NodeState } from './store.js'
 
 /**
  * The store in memory, for tests of the agent's components: values go through a JSON round
@@ -12,6 +12,7 @@ export class MemoryStore implements FleetStore {
   private planRaw: string | null = null
   private state: string | null = null
   private measured: string | null = null
+  private tombstones: string | null = null
   private closed = false
 
   async loadHosts (): Promise<HostEntry[]> {
@@ -64,6 +65,22 @@ export class MemoryStore implements FleetStore {
     this.measured = JSON.stringify(measured)
   }
 
+  async forgetHost (hostname: string): Promise<void> {
+    this.check()
+    this.hosts.delete(hostname)
+  }
+
+  async loadTombstones (): Promise<Tombstone[]> {
+    this.check()
+    const value = this.tombstones === null ? [] : JSON.parse(this.tombstones) as unknown
+    return Array.isArray(value) ? value.filter(validTombstone) : []
+  }
+
+  async saveTombstones (tombs: readonly Tombstone[]): Promise<void> {
+    this.check()
+    this.tombstones = JSON.stringify(tombs)
+  }
+
   async close (): Promise<void> {
     this.closed = true
   }
@@ -76,6 +93,7 @@ export class MemoryStore implements FleetStore {
     next.planRaw = this.planRaw
     next.state = this.state
     next.measured = this.measured
+    next.tombstones = this.tombstones
     return next
   }
 

@@ -51,12 +51,11 @@ export class MeshKeeper {
   private async dial (peer: string, target: string): Promise<void> {
     const { node, logger } = this.components
     if (this.init.stopped.aborted || peer === node.peerId || this.dialing.has(peer)) return
-    if (node.isConnected(peer)) { if (!this.kept.has(peer)) await this.keep(peer); return }
     this.dialing.add(peer)
     const { signal, release } = boundedSignal(this.init.stopped, DIAL_TIMEOUT_MS)
     try {
-      await node.dial(target, signal)
-      await this.keep(peer)
+      if (!node.isConnected(peer)) await node.dial(target, signal)
+      if (!this.kept.has(peer)) await this.keep(peer)
     } catch (err) {
       logger.debug({ peer, err: (err as Error).message }, 'dial failed')
     } finally {

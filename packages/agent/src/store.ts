@@ -1,4 +1,4 @@
-import type { HostEntry, MeasuredSpeed, Plan } from '@gpufleet/core'
+import type { HostEntry, MeasuredSpeed, Plan, Tombstone } from '@gpufleet/core'
 
 export interface NodeState { term: number, seq: number }
 
@@ -20,10 +20,22 @@ export interface FleetStore {
   saveState: (state: NodeState) => Promise<void>
   loadMeasured: () => Promise<MeasuredSpeed[]>
   saveMeasured: (measured: readonly MeasuredSpeed[]) => Promise<void>
+  /** Drops a forgotten host's record. */
+  forgetHost: (hostname: string) => Promise<void>
+  /** The tombstones this node keeps (core's TombstoneBook, oldest first); a damaged one is skipped. */
+  loadTombstones: () => Promise<Tombstone[]>
+  /** Replaces the whole list (at most TOMBSTONES_KEPT). */
+  saveTombstones: (tombs: readonly Tombstone[]) => Promise<void>
   close: () => Promise<void>
 }
 
 /** A host entry as stored: what a restart needs, without the in-memory `restored` mark. */
 export function storedHost (e: HostEntry): HostEntry {
   return { peerId: e.peerId, seq: e.seq, report: e.report, addrs: e.addrs, api: e.api, lastSeen: e.lastSeen, ...(e.raw === undefined ? {} : { raw: e.raw }) }
+}
+
+/** A stored tombstone that still has the shape of one (the disk may hold anything). */
+export function validTombstone (value: unknown): value is Tombstone {
+  const t = value as Partial<Tombstone> | null
+  return typeof t?.hostname === 'string' && typeof t.peerId === 'string' && Number.isSafeInteger(t.upTo) && (t.raw === undefined || typeof t.raw === 'string')
 }

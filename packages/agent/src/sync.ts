@@ -21,9 +21,10 @@ export interface SyncInit {
   heartbeatMs: number
   /**
    * What this node relays: every host's last signed report — only those newer than the asker's
-   * digest `have` (hostname → report sequence) when it sent one — and the signed plan in force.
+   * digest `have` (hostname → report sequence) when it sent one — the signed plan in force and
+   * the tombstones.
    */
-  state: (have: Readonly<Record<string, number>> | undefined) => { reports: string[], plan: string | null }
+  state: (have: Readonly<Record<string, number>> | undefined) => { reports: string[], plan: string | null, tombstones: string[] }
   /** This node's digest, sent with each pull. */
   digest: () => Record<string, number>
   /** Where relayed messages go: the same checks as gossip (Gossip.receive). */
@@ -115,7 +116,8 @@ export class Sync {
       const response = await node.request(peer, SYNC_PROTOCOL, request, { maxBytes: SYNC_MAX_BYTES, signal })
       const parsed = syncResponseSchema.safeParse(JSON.parse(decoder.decode(response)))
       if (!parsed.success) { this.init.rejected(); logger.warn({ peer }, 'malformed sync response'); return }
-      const texts = [...parsed.data.reports, ...(parsed.data.plan === null ? [] : [parsed.data.plan])]
+      // Tombstones first: a report they bury is then dropped instead of shown for a moment.
+      const texts = [...parsed.data.tombstones, ...parsed.data.reports, ...(parsed.data.plan === null ? [] : [parsed.data.plan])]
       for (const text of texts) await this.init.receive(decodeMessageText(text, undefined, { relayed: true }), `sync:${peer}`)
       this.synced.add(peer)
       logger.debug({ peer, reports: parsed.data.reports.length }, 'synced')

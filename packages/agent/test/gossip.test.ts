@@ -28,7 +28,7 @@ describe('gossip in: decode → verify → dispatch', () => {
     const { text } = await signedReport(author, hardware('myia-po-2024.hardware.json', 'x'), 1, parts.clock)
     expect(await self.deliver(gossip.topic, author.peerId, encode(text))).toBe('accepted')
     expect(dispatched.map(m => m.type)).toEqual(['report'])
-    expect(gossip.stats).toEqual({ received: 1, rejected: 0, ignored: 0, published: 0 })
+    expect(gossip.stats).toEqual({ received: 1, rejected: 0, ignored: 0, published: 0, unauthorized: 0 })
     expect(gossip.bytes.in).toBe(encode(text).byteLength)
   })
 

@@ -1,7 +1,8 @@
 import { mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { Level } from 'level'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { LevelStore } from '../src/level-store.js'
 
 describe('LevelStore on a damaged disk', () => {
@@ -38,5 +39,31 @@ describe('LevelStore on a damaged disk', () => {
     expect(b.recovered).toBeNull()
     expect(await b.loadState()).toEqual({ term: 3, seq: 5 })
     await b.close()
+  })
+})
+
+describe('LevelStore over months', () => {
+  it('makes its sublevels once: reads and writes attach nothing more to the database', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'gpufleet-store-'))
+    const attach = vi.spyOn(Level.prototype, 'attachResource')
+    try {
+      const store = await LevelStore.open(join(root, 'data'))
+      const use = async (i: number): Promise<void> => {
+        await store.saveState({ term: i, seq: i })
+        await store.loadState()
+        await store.saveMeasured([])
+        await store.loadPlan()
+      }
+      // A sublevel attaches itself when first used.
+      await use(0)
+      const attached = attach.mock.calls.length
+      for (let i = 1; i < 50; i++) await use(i)
+      expect(attached).toBeLessThanOrEqual(5)
+      expect(attach.mock.calls.length).toBe(attached)
+      await store.close()
+    } finally {
+      attach.mockRestore()
+      rmSync(root, { recursive: true, force: true })
+    }
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { TERM_STRIDE, isNewerPlan, judgeLeaderClaim, judgeTermMessage, mayLead, nextTerm, termBelongsTo, type AuthorityView } from '../src/index.js'
+import { TERM_STRIDE, judgeLeaderClaim, judgeTermMessage, mayLead, nextTerm, termBelongsTo, type AuthorityView } from '../src/index.js'
 
 const LEADER = '12D3KooWAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'
 const STANDBY = '12D3KooWBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB'
@@ -64,16 +64,5 @@ describe('plans, alert lists and tombstones', () => {
   it('termBelongsTo: nextTerm always lands in the claimant\'s slot', () => {
     let t = 0
     for (const p of [LEADER, STANDBY, ROGUE, LEADER]) { t = nextTerm(t, p); expect(termBelongsTo(t, p)).toBe(true) }
-  })
-})
-
-describe('plan order', () => {
-  it('a higher term wins; within a term the higher sequence; never the same plan twice', () => {
-    expect(isNewerPlan({ term: 2048, seq: 1 }, null)).toBe(true)
-    expect(isNewerPlan({ term: 2048, seq: 1 }, { term: 1024, seq: 99 })).toBe(true)
-    expect(isNewerPlan({ term: 1024, seq: 99 }, { term: 2048, seq: 1 })).toBe(false)
-    expect(isNewerPlan({ term: 2048, seq: 3 }, { term: 2048, seq: 2 })).toBe(true)
-    expect(isNewerPlan({ term: 2048, seq: 2 }, { term: 2048, seq: 2 })).toBe(false)
-    expect(isNewerPlan({ term: 2048 }, { term: 2048, seq: 1 })).toBe(false)
   })
 })

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { isFenced, planSupersedes } from '../src/index.js'
 
-const at = (term: number, minute: number): { term: number, generatedAt: string } => ({ term, generatedAt: `2026-11-22T10:${String(minute).padStart(2, '0')}:00.000Z` })
+const at = (term: number, seq: number): { term: number, seq: number } => ({ term, seq })
 
 describe('fencing: what a deposed leader stamped is never applied', () => {
   it('a term below the highest seen is fenced; equal or higher is not', () => {

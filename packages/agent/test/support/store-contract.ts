@@ -19,6 +19,7 @@ export function storeContract (name: string, open: (location: string) => Promise
       expect(await store.loadPlan()).toBeNull()
       expect(await store.loadState()).toEqual({ term: 0, seq: 0 })
       expect(await store.loadMeasured()).toEqual([])
+      expect(await store.loadTombstones()).toEqual([])
       await store.close()
     })
 
@@ -59,6 +60,22 @@ export function storeContract (name: string, open: (location: string) => Promise
       const again = await open(location)
       expect(await again.loadState()).toEqual({ term: 4, seq: 11 })
       expect(await again.loadMeasured()).toEqual([speed])
+      await again.close()
+    })
+
+    it('a forgotten host\'s record is dropped; tombstones are replaced whole and survive a reopen', async () => {
+      const location = fresh()
+      const store = await open(location)
+      await store.saveHosts([entry('a', 1), entry('b', 1)])
+      await store.forgetHost('a')
+      await store.forgetHost('never-known')
+      const tombs = [{ hostname: 'a', peerId: entry('a', 1).peerId, upTo: 1, raw: '{"signed":true}' }, { hostname: 'z', peerId: entry('z', 1).peerId, upTo: 7 }]
+      await store.saveTombstones(tombs.slice(0, 1))
+      await store.saveTombstones(tombs)
+      await store.close()
+      const again = await open(location)
+      expect((await again.loadHosts()).map(h => h.report.hostname)).toEqual(['b'])
+      expect(await again.loadTombstones()).toEqual(tombs)
       await again.close()
     })
 

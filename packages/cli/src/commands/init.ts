@@ -95,6 +95,8 @@ export function registerInit (program: Command, io: CliIo): void {
       const result = await initNode({ ...opts, role: opts.role, priority })
       io.out(opts.json === true
         ? JSON.stringify(result, null, 2)
-        : [`peer id  ${result.peerId}`, `config   ${result.config}`, 'bootstrap other nodes with one of:', ...result.multiaddrs.map(a => `  --bootstrap ${a}`)].join('\n'))
+        : [`peer id  ${result.peerId}`, `config   ${result.config}`, 'bootstrap other nodes with one of:', ...result.multiaddrs.map(a => `  --bootstrap ${a}`),
+            // The line to paste under cluster.coordinators in the file every node loads (README, "A fleet of real machines").
+            ...(opts.role === 'coordinator' ? ['pin this coordinator in the shared config (cluster.coordinators):', `    - ${result.peerId}   # ${opts.name}`] : [])].join('\n'))
     })
 }

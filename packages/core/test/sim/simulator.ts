@@ -155,7 +155,7 @@ export class Simulation {
         set.add(node.id)
         this.leadersByTerm.set(action.term, set)
         if (set.size > 1) this.violations.push({ at: this.now, what: `two leaders in term ${action.term}: ${[...set].join(', ')}` })
-        node.ownPlan = { term: action.term, generatedAt: new Date(this.now).toISOString() }
+        node.ownPlan = { term: action.term, seq: this.now }
         this.applyPlan(node, node.ownPlan)
       }
     }
