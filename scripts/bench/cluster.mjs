@@ -216,7 +216,7 @@ export async function benchCluster (sizes = [{ count: 5, heartbeatMs: 1000 }]) {
     }
     async function benchOneSize () {
       const { recv: raw, idle: mesh } = await rawBaseline(count, dir, 30)
-      const { nodes, convergeMs } = await startFleet(count, 24000 + k * 100, dir, heartbeatMs)
+      const { nodes, convergeMs } = await startFleet(count, 61000 + k * 100, dir, heartbeatMs)
       const statusBefore = await Promise.all(nodes.map(n => getJson(`${n.api}/api/status`)))
       const idle = await steadyState(nodes.map(n => n.proc))
       const statusAfter = await Promise.all(nodes.map(n => getJson(`${n.api}/api/status`)))

@@ -37,8 +37,8 @@ import { AgentViews } from './views.js'
 
 /** The slow retry of dials to known peers libp2p does not keep connected. */
 const MESH_RETRY_MS = 10_000
-/** Anti-entropy: one peer's digest exchange this often (memberlist's push-pull period). */
-const DIGEST_EXCHANGE_MS = 30_000
+/** Anti-entropy: one peer's digest exchange every this many heartbeats (30 s at the default: memberlist's push-pull period). */
+const DIGEST_EXCHANGE_BEATS = 30
 
 export interface AgentInit {
   config: FleetConfig
@@ -282,7 +282,7 @@ export class Agent {
       // Dials go out on membership changes (a report, discovery); this sweep is only the slow retry.
       if (beat % every(MESH_RETRY_MS) === 0) mesh.sweep([...replica.entries.values()].filter(e => e.peerId !== node.peerId))
       sync.retryPending()
-      if (beat % every(DIGEST_EXCHANGE_MS) === 0) sync.exchangeDigest()
+      if (beat % DIGEST_EXCHANGE_BEATS === 0) sync.exchangeDigest()
       // The disk copy only serves restarts: every 5 heartbeats is enough (and always on stop).
       if (beat % 5 === 0) void flush()
     })

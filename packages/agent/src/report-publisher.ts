@@ -31,8 +31,8 @@ export interface ReportPublisherInit {
  */
 export interface Cadence { refreshEvery: number, beatEvery: number, readingsEvery: number }
 
-/** Full reports when nothing changed: memberlist's push-pull period. */
-const REFRESH_MS = 30_000
+/** Full reports when nothing changed, in heartbeats (30 s at the default heartbeat: memberlist's push-pull period). */
+const REFRESH_BEATS = 30
 /** Readings for the dashboards' charts: their history keeps one sample per 2 s at most. */
 const READINGS_MS = 2000
 
@@ -42,7 +42,7 @@ const READINGS_MS = 2000
  */
 export function cadence (heartbeatMs: number, offlineAfterMs: number, coordinator: boolean): Cadence {
   return {
-    refreshEvery: Math.max(1, Math.round(REFRESH_MS / heartbeatMs)),
+    refreshEvery: REFRESH_BEATS,
     beatEvery: coordinator ? 1 : Math.max(1, Math.floor(offlineAfterMs / (3 * heartbeatMs))),
     readingsEvery: Math.max(1, Math.round(READINGS_MS / heartbeatMs))
   }
