@@ -13,7 +13,7 @@ import { benchProbe } from './bench/probe.mjs'
 import { benchSoak } from './bench/soak.mjs'
 import { benchUsage } from './bench/usage.mjs'
 
-const all = { probe: benchProbe, planner: benchPlanner, estimator: benchEstimator, gateway: benchGateway, usage: benchUsage, fuzz: benchFuzz, simulation: benchSimulation, cluster: () => benchCluster(parseSizes(process.env.GPUFLEET_BENCH_SIZES ?? '5')), soak: benchSoak }
+const all = { probe: benchProbe, planner: benchPlanner, estimator: benchEstimator, gateway: benchGateway, usage: benchUsage, fuzz: benchFuzz, simulation: benchSimulation, cluster: () => benchCluster(parseSizes(process.env.GPUFLEET_BENCH_SIZES ?? '5,20,50')), soak: benchSoak }
 const wanted = process.argv.slice(2)
 for (const name of wanted) if (!(name in all)) { console.error(`bench: unknown benchmark "${name}" (have: ${Object.keys(all).join(', ')})`); process.exit(2) }
 

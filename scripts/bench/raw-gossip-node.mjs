@@ -1,10 +1,14 @@
 // One raw gossipsub node (the same libp2p stack as the agent, nothing of gpufleet on top), for the
-// baseline of the cluster benchmark. Prints one JSON line per message received: { sent, recv }.
+// baseline of the cluster benchmark. argv: key file, swarm key, peers to dial (comma-separated
+// multiaddrs, or '-'), messages to publish on "publish". Prints one JSON line per message
+// received: { sent, recv }. Silent otherwise: the idle baseline is a mesh that only keeps itself up.
 import '../../packages/cli/dist/polyfills.js'
 import { createFleetNode, loadOrCreateIdentity, loadSwarmKey } from '../../packages/agent/dist/index.js'
 
-const [keyPath, pskPath, bootstrap, publishCount] = process.argv.slice(2)
-const node = await createFleetNode({ privateKey: await loadOrCreateIdentity(keyPath), listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: bootstrap === '-' ? [] : [bootstrap], mdns: false, psk: await loadSwarmKey(pskPath), heartbeatMs: 1000 })
+const [keyPath, pskPath, peers, publishCount] = process.argv.slice(2)
+const dial = peers === '-' ? [] : peers.split(',')
+// Every earlier node is a bootstrap peer: a full mesh, as the agents keep.
+const node = await createFleetNode({ privateKey: await loadOrCreateIdentity(keyPath), listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: dial, mdns: false, psk: await loadSwarmKey(pskPath), heartbeatMs: 1000 })
 const topic = 'raw-baseline'
 node.services.pubsub.subscribe(topic)
 node.services.pubsub.addEventListener('message', evt => {
@@ -20,4 +24,5 @@ process.stdin.on('data', async line => {
     await new Promise(r => setTimeout(r, 100))
   }
 })
+process.stdin.on('data', line => { if (line.toString().startsWith('peers')) process.stdout.write(`${JSON.stringify({ peers: node.getPeers().length })}\n`) })
 process.on('SIGTERM', async () => { await node.stop(); process.exit(0) })

@@ -31,11 +31,16 @@ import { AgentMetrics } from './metrics.js'
 import { createFleetNode } from './node.js'
 import { OwnReport } from './own-report.js'
 import { PlanInForce } from './plan-in-force.js'
-import { ReportPublisher } from './report-publisher.js'
+import { ReportPublisher, cadence } from './report-publisher.js'
 import { SpecDocument } from './spec-document.js'
 import { findDashboardDir } from './static.js'
 import { Sync } from './sync.js'
 import { AgentViews } from './views.js'
+
+/** The slow retry of dials to known peers libp2p does not keep connected. */
+const MESH_RETRY_MS = 10_000
+/** Anti-entropy: one peer's digest exchange every this many heartbeats (30 s at the default: memberlist's push-pull period). */
+const DIGEST_EXCHANGE_BEATS = 30
 
 export interface AgentInit {
   config: FleetConfig
@@ -65,7 +70,7 @@ interface Parts {
   models: HostModels
   views: AgentViews
   loops: Loop[]
-  /** Writes the inventory's changes and the node state (every 5 heartbeats, and on stop). */
+  /** Writes the inventory's changes and the node state when it changed (every 5 heartbeats, and on stop). */
   flush: () => Promise<void>
 }
 
@@ -187,6 +192,7 @@ export class Agent {
       config, self: { peerId: node.peerId, hostname }, gossip, plans, alerts,
       document: new SpecDocument(components, config, this.path(config.report.path)),
       hosts: () => replica.hosts(),
+      inventoryVersion: () => replica.version,
       planned: seconds => { this.metrics.planComputations.inc(); this.metrics.planDuration.observe(seconds) }
     })
     const publisher = new ReportPublisher(components, {
@@ -194,7 +200,11 @@ export class Agent {
       extras: () => { const latency = this.gateway.latency(); return { ...models.reportFields(), ...(latency.localRequests === 0 ? {} : { gateway: latency }), ...(this.store?.condition == null ? {} : { dataDir: this.store.condition }) } },
       addrs: () => node.addrs(),
       api: () => this.apiAddress,
-      apply: (message, text) => { replica.accept(message, text) }
+      apply: (message, text) => { replica.accept(message, text) },
+      applyBeat: message => { replica.acceptBeat(message) },
+      lease: () => election.lease,
+      subscribers: () => node.subscriberCount(gossip.topic),
+      cadence: cadence(cluster.heartbeat, cluster.offlineAfter, coordinator)
     })
     publisher.restore(state.seq)
     const forgetting = new Forgetting(components, {
@@ -205,7 +215,8 @@ export class Agent {
     forgetting.restore(tombstones)
     const sync = new Sync(components, {
       heartbeatMs: cluster.heartbeat,
-      state: () => ({ reports: [...replica.entries.values()].map(e => e.raw).filter((r): r is string => r !== undefined), plan: plans.raw, tombstones: forgetting.relayed }),
+      state: have => ({ reports: replica.relayable(have), plan: plans.raw, tombstones: forgetting.relayed }),
+      digest: () => replica.digest(),
       receive: async (decoded, via) => await gossip.receive(decoded, via),
       stopped: this.stopped.signal,
       rejected: () => { gossip.stats.rejected++ }
@@ -220,6 +231,11 @@ export class Agent {
       views.history.record(msg.report, components.clock.wall())
       views.notify({ type: live, host, api: msg.api })
       mesh.offer(msg.peerId, msg.addrs)
+    })
+    replica.on('host:beat', (entry, host, live, readings) => {
+      election.beatSeen(entry.peerId)
+      if (readings) views.history.record(host, components.clock.wall())
+      if (readings || live === 'host:joined') views.notify({ type: live, host, api: entry.api })
     })
     replica.on('host:left', (hostname, lastSeen) => { views.notify({ type: 'host:left', hostname, lastSeen }) })
     forgetting.on('host:forgotten', hostname => {
@@ -243,34 +259,45 @@ export class Agent {
     })
     alerts.on('alert:cleared', alert => { views.notify({ type: 'alert:cleared', alert }) })
     alerts.on('alert:updated', alert => { views.notify({ type: 'alert:updated', alert }) })
-    // A peer joining the topic gets everyone's state at once instead of waiting for heartbeats.
+    // A peer joining the topic has pulled everyone's reports and the plan (sync on connect); the
+    // leader's claim is not relayed, so the leader tells it at once instead of at its next beat.
     node.on('topic:joined', (peer, topic) => {
       if (topic !== gossip.topic) return
       this.gateway.spend?.gossip.force()
-      publisher.publish().then(() => { leader.reannounce() }).catch(failed('cannot reannounce to a peer that joined the topic', { peer }))
+      if (election.leading) leader.announce(election.term)
+      publisher.joined().catch(failed('cannot publish the report to a peer that joined the topic', { peer }))
     })
 
     // One write at a time, chained: the last one (on stop) waits for any still going.
     let writes = Promise.resolve()
+    let saved = { term: state.term, seq: state.seq }
     const flush = async (): Promise<void> => {
       writes = writes.then(async () => {
         await replica.flush()
-        await store.saveState({ term: election.term, seq: publisher.seq })
+        // Only what changed is written: the term and the report sequence change rarely.
+        const now = { term: election.term, seq: publisher.seq }
+        if (now.term === saved.term && now.seq === saved.seq) return
+        await store.saveState(now)
+        saved = now
       }).catch((err: unknown) => { logger.error({ err: (err as Error).message }, 'cannot write the inventory to disk') })
       await writes
     }
+    const every = (ms: number): number => Math.max(1, Math.round(ms / cluster.heartbeat))
     const heartbeat = new Loop(logger, 'heartbeat', cluster.heartbeat, async beat => {
-      await publisher.publish()
+      await publisher.heartbeat(beat)
       await leader.heartbeat(beat)
       // This host's gateway spending, when it changed (and slowly): peers sum it into fleet totals.
       const spend = this.gateway.spend?.gossip.due(components.clock.wall(), node.peerId) ?? null
       if (spend !== null) gossip.send((await gossip.sign<SpendMessage>(spend)).text)
-      mesh.sweep([...replica.entries.values()].filter(e => e.peerId !== node.peerId))
+      // Dials go out on membership changes (a report, discovery); this sweep is only the slow retry.
+      if (beat % every(MESH_RETRY_MS) === 0) mesh.sweep([...replica.entries.values()].filter(e => e.peerId !== node.peerId))
       sync.retryPending()
+      if (beat % DIGEST_EXCHANGE_BEATS === 0) sync.exchangeDigest()
       // The disk copy only serves restarts: every 5 heartbeats is enough (and always on stop).
       if (beat % 5 === 0) void flush()
     })
-    const tick = new Loop(logger, 'election tick', Math.max(50, Math.min(250, Math.floor(cluster.heartbeat / 4))), () => {
+    // Half a heartbeat (at most 500 ms): a lapsed lease is seen within that, and an idle agent wakes twice a second for it, not four times.
+    const tick = new Loop(logger, 'election tick', Math.max(50, Math.min(500, Math.floor(cluster.heartbeat / 2))), () => {
       election.tick()
       replica.checkDepartures()
       leader.tick()
@@ -281,7 +308,7 @@ export class Agent {
 
   /** Joins the fleet: gossip, sync and mesh first, then the first heartbeat (its failure fails start). */
   private async run (parts: Parts): Promise<void> {
-    const { gossip, gate, replica, election, plans, alerts, forgetting, sync, mesh, models, components } = parts
+    const { gossip, gate, replica, election, plans, alerts, forgetting, sync, mesh, models, publisher, components } = parts
     // Authority first (who may send this?), then each component's own rules (fencing, order).
     const authorized = (verdict: AuthorityVerdict, take: () => boolean): boolean | 'rejected' => verdict.accept ? take() : verdict.reject ? 'rejected' : false
     gossip.start({
@@ -290,8 +317,23 @@ export class Agent {
       plan: (msg, raw) => authorized(gate.termMessage(msg.peerId, msg.term, 'plan'), () => plans.accept(msg, raw)),
       alerts: msg => authorized(gate.termMessage(msg.peerId, msg.term, 'alerts'), () => alerts.adopt(msg, components.node.peerId, election.term)),
       forget: (msg, raw) => authorized(gate.termMessage(msg.peerId, msg.term, 'forget'), () => forgetting.accept(msg, raw)),
+      beat: msg => {
+        // The lease is a renewal of the author's claim: judged as one (who may lead, whose term).
+        let lease: boolean | 'rejected' = false
+        if (msg.lease !== undefined) {
+          const { term, priority } = msg.lease
+          lease = authorized(gate.claim(msg.peerId, term), () => election.claim({ v: msg.v, type: 'leader', peerId: msg.peerId, sentAt: msg.sentAt, hostname: msg.hostname, term, priority }))
+          if (lease === 'rejected') return 'rejected'
+        }
+        const outcome = replica.acceptBeat(msg)
+        // This node missed the author's full report: pull it (from the author when connected).
+        if (outcome === 'unknown' || outcome === 'behind') sync.repair(msg.peerId)
+        return outcome !== 'stale' || lease
+      },
       spend: msg => this.gateway.spend?.gossip.adopt(msg, h => replica.entries.get(h)?.peerId) ?? false
     })
+    // This host's own report is in its inventory before any peer pulls it (sync on connect).
+    await publisher.publish()
     await sync.start()
     mesh.start()
     this.log.info({ peerId: components.node.peerId, addrs: components.node.addrs(), api: this.apiAddress, hostname: this.hostname, role: this.config.node.role }, 'agent started')
@@ -314,6 +356,7 @@ export class Agent {
     for (const loop of parts?.loops ?? []) loop.stop()
     parts?.leader.revoke()
     parts?.gossip.stop()
+    parts?.components.probe.stop?.()
     this.live?.close()
     await parts?.models.stop()
     await this.api?.stop()

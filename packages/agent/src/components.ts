@@ -56,6 +56,8 @@ export interface AgentNode {
 /** This host's own report, probed or read from a hardware file. */
 export interface ReportProbe {
   current: (now: number) => Promise<HostReport>
+  /** Ends what the probe keeps running (nvidia-smi's loop). */
+  stop?: () => void
 }
 
 /**

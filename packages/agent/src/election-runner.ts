@@ -1,10 +1,10 @@
 import { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
-import { initialElection, isLeader, step, type ElectionConfig, type ElectionEvent, type ElectionState, type LeaderInfo, type LeaderMessage, type ReportMessage } from '@gpufleet/core'
+import { initialElection, isLeader, step, type ElectionCandidate, type ElectionConfig, type ElectionEvent, type ElectionState, type LeaderInfo, type LeaderMessage, type ReportMessage } from '@gpufleet/core'
 import type { Clock } from './clock.js'
 
 export interface ElectionRunnerEvents {
-  /** Claim or renew leadership of `term` (every tick while leading). */
+  /** Claim leadership of `term` (a new claim; renewals ride in the leader's beats). */
   'election:announce': [term: number]
   'leadership:established': [term: number]
   'leadership:revoked': [term: number]
@@ -13,12 +13,17 @@ export interface ElectionRunnerEvents {
 
 export interface ElectionRunnerComponents { clock: Clock, logger: Logger }
 
+/** Coordinators remembered for their beats (a fleet has a few; reinstalls add more). */
+const CANDIDATES_KEPT = 256
+
 /**
  * Runs core's election state machine (step(state, event, now)) on monotonic time: feeds it
  * claims, coordinators' reports and ticks, and turns its actions into events.
  */
 export class ElectionRunner extends EventEmitter<ElectionRunnerEvents> {
   private state: ElectionState
+  /** Coordinators by peer id, from their reports: their beats carry no rank. */
+  private readonly candidates = new Map<string, ElectionCandidate>()
 
   constructor (private readonly components: ElectionRunnerComponents, config: ElectionConfig, restoredTerm: number) {
     super()
@@ -28,6 +33,10 @@ export class ElectionRunner extends EventEmitter<ElectionRunnerEvents> {
   get term (): number { return this.state.term }
   get leader (): LeaderInfo | null { return this.state.leader }
   get leading (): boolean { return isLeader(this.state) }
+  /** While leading: what this node's beat carries to renew its lease (once per heartbeat). */
+  get lease (): { term: number, priority: number } | null {
+    return this.leading ? { term: this.state.term, priority: this.state.config.self.priority } : null
+  }
 
   tick (): void { this.step({ type: 'tick' }) }
 
@@ -40,7 +49,18 @@ export class ElectionRunner extends EventEmitter<ElectionRunnerEvents> {
 
   /** A coordinator's report keeps it a candidate. */
   reportSeen (msg: ReportMessage): void {
-    if (msg.report.role === 'coordinator') this.step({ type: 'coordinator-seen', who: { peerId: msg.peerId, hostname: msg.report.hostname, priority: msg.priority } })
+    this.candidates.delete(msg.peerId)
+    if (msg.report.role !== 'coordinator') return
+    const who = { peerId: msg.peerId, hostname: msg.report.hostname, priority: msg.priority }
+    this.candidates.set(msg.peerId, who)
+    if (this.candidates.size > CANDIDATES_KEPT) this.candidates.delete(this.candidates.keys().next().value!)
+    this.step({ type: 'coordinator-seen', who })
+  }
+
+  /** …and so do its beats between reports (the election counts a coordinator live within a lease). */
+  beatSeen (peerId: string): void {
+    const who = this.candidates.get(peerId)
+    if (who !== undefined) this.step({ type: 'coordinator-seen', who })
   }
 
   private step (event: ElectionEvent): void {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino'
 import {
   GOSSIP_VERSION, decodeGossip,
-  type AlertsMessage, type DecodeResult, type ForgetMessage, type GossipMessage, type LeaderMessage, type PlanMessage, type ReportMessage, type SpendMessage
+  type AlertsMessage, type BeatMessage, type DecodeResult, type ForgetMessage, type GossipMessage, type LeaderMessage, type PlanMessage, type ReportMessage, type SpendMessage
 } from '@gpufleet/core'
 import type { AgentNode, Verdict } from './components.js'
 import { verifyAuthor } from './signing.js'
@@ -21,6 +21,8 @@ export interface GossipHandlers {
   forget?: (msg: ForgetMessage, raw: string) => boolean | 'rejected'
   /** Peers' gateway spending (the cost ledger's fleet totals); absent where a test wires no ledger. */
   spend?: (msg: SpendMessage) => boolean
+  /** A host's beat between full reports: liveness, readings, the leader's lease (judged as a claim); absent where a test wires none (ignored). */
+  beat?: (msg: BeatMessage) => boolean | 'rejected'
 }
 
 export interface GossipComponents { node: AgentNode, logger: Logger }
@@ -32,6 +34,10 @@ const decoder = new TextDecoder()
  * The fleet's topic. In: decode (size, JSON, schema, who vouches) → verify the author's
  * signature → dispatch to the component that owns that kind of message. Out: sign and publish.
  * Messages relayed by sync come in through receive() and pass the same checks.
+ *
+ * Gossipsub drops duplicates before this validator (fastMsgIdFn in node.ts), so each unique
+ * message is verified once. Beats and leader claims, the frequent kinds, carry only libp2p's
+ * signature; reports, plans, alerts, tombstones and spend totals also their author's (sync relays the first four).
  */
 export class Gossip {
   readonly topic: string
@@ -87,6 +93,7 @@ export class Gossip {
       case 'alerts': return handlers.alerts(msg)
       case 'forget': return handlers.forget?.(msg, raw) ?? false
       case 'spend': return handlers.spend?.(msg) ?? false
+      case 'beat': return handlers.beat?.(msg) ?? false
     }
   }
 

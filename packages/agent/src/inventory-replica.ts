@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
-import { applyReport, buryHost, inventoryHosts, isHostOnline, type HostEntry, type HostReport, type InventoryState, type ReportMessage, type Tombstone } from '@gpufleet/core'
+import { applyBeat, applyReport, buryHost, inventoryHosts, isHostOnline, type BeatMessage, type BeatOutcome, type HostEntry, type HostReport, type InventoryState, type ReportMessage, type Tombstone } from '@gpufleet/core'
 import { monotonicOf, wallOf, type Clock } from './clock.js'
 import type { FleetStore } from './store.js'
 
@@ -9,6 +9,8 @@ export interface InventoryReplicaEvents {
   'host:report': [msg: ReportMessage, host: HostReport, live: 'host:joined' | 'host:updated']
   /** A host announced online went silent past offlineAfter. */
   'host:left': [hostname: string, lastSeen: string]
+  /** A beat was merged: `readings` says whether the host's live readings changed with it. */
+  'host:beat': [entry: HostEntry, host: HostReport, live: 'host:joined' | 'host:updated', readings: boolean]
 }
 
 export interface InventoryReplicaComponents { clock: Clock, logger: Logger, store: FleetStore }
@@ -23,12 +25,15 @@ export class InventoryReplica extends EventEmitter<InventoryReplicaEvents> {
   /** Online state per host as last announced: joined/left events fire on changes. */
   private readonly announcedOnline = new Map<string, boolean>()
   private readonly dirty = new Set<string>()
+  private changes = 0
 
   constructor (private readonly components: InventoryReplicaComponents, private readonly offlineAfterMs: number) {
     super()
   }
 
   get entries (): InventoryState { return this.state }
+  /** Grows with every change to the inventory (reports, readings, departures): readers compare it instead of rescanning. */
+  get version (): number { return this.changes }
   get (hostname: string): HostEntry | undefined { return this.state.get(hostname) }
 
   /** What the node knew before it stopped: shown as not heard from until peers answer. */
@@ -44,6 +49,7 @@ export class InventoryReplica extends EventEmitter<InventoryReplicaEvents> {
     const outcome = applyReport(this.state, msg, now, this.offlineAfterMs, raw)
     if (!outcome.accepted) { logger.debug({ host: msg.report.hostname, reason: outcome.reason }, 'report ignored'); return false }
     this.state = outcome.state
+    this.changes++
     this.dirty.add(msg.report.hostname)
     logger.trace({ host: msg.report.hostname, seq: msg.seq, delayMs: clock.wall() - Date.parse(msg.sentAt) }, 'report received')
     if (outcome.joined) logger.info({ host: msg.report.hostname, peerId: msg.peerId }, 'host joined')
@@ -62,12 +68,43 @@ export class InventoryReplica extends EventEmitter<InventoryReplicaEvents> {
     const buried = buryHost(this.state, tomb, this.components.clock.now(), this.offlineAfterMs)
     if (buried === null) return null
     this.state = buried.state
+    this.changes++
     this.dirty.delete(tomb.hostname)
     this.announcedOnline.delete(tomb.hostname)
     this.components.store.forgetHost(tomb.hostname).catch((err: unknown) => {
       this.components.logger.debug({ host: tomb.hostname, err: (err as Error).message }, 'cannot drop the host from disk')
     })
     return buried.upTo
+  }
+
+  /**
+   * A verified beat. Not written to disk (readings and liveness are not what a restart needs).
+   * 'unknown' or 'behind': this node missed the host's full report — the caller pulls it.
+   */
+  acceptBeat (beat: BeatMessage): 'accepted' | Exclude<BeatOutcome, { accepted: true }>['reason'] {
+    const { clock } = this.components
+    const outcome = applyBeat(this.state, beat, clock.now(), this.offlineAfterMs)
+    if (!outcome.accepted) return outcome.reason
+    this.state = outcome.state
+    if (outcome.readings || outcome.revived) this.changes++
+    if (outcome.revived) this.components.logger.info({ host: beat.hostname }, 'host back online')
+    const host = { ...outcome.entry.report, online: true, lastSeen: new Date(clock.wall()).toISOString() }
+    const wasOnline = this.announcedOnline.get(beat.hostname) === true
+    this.announcedOnline.set(beat.hostname, true)
+    this.emit('host:beat', outcome.entry, host, wasOnline ? 'host:updated' : 'host:joined', outcome.readings)
+    return 'accepted'
+  }
+
+  /** Each host's report sequence: the digest a sync request sends, so the answer carries only what this node lacks. */
+  digest (): Record<string, number> {
+    return Object.fromEntries([...this.state].map(([hostname, e]) => [hostname, e.seq]))
+  }
+
+  /** The signed reports to relay to a peer whose digest is `have` (all of them without one). */
+  relayable (have?: Readonly<Record<string, number>>): string[] {
+    const out: string[] = []
+    for (const [hostname, e] of this.state) if (e.raw !== undefined && !((have?.[hostname] ?? -1) >= e.seq)) out.push(e.raw)
+    return out
   }
 
   /** Every host with `online` and `lastSeen` (calendar time), sorted by name. */
@@ -86,6 +123,7 @@ export class InventoryReplica extends EventEmitter<InventoryReplicaEvents> {
     for (const [hostname, entry] of this.state) {
       if (this.announcedOnline.get(hostname) !== true || this.isOnline(entry)) continue
       this.announcedOnline.set(hostname, false)
+      this.changes++
       logger.info({ host: hostname }, 'host offline')
       this.emit('host:left', hostname, new Date(wallOf(clock, entry.lastSeen)).toISOString())
     }

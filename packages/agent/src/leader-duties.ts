@@ -19,6 +19,8 @@ export interface LeaderDutiesInit {
   alerts: AlertFeed
   document: SpecDocument
   hosts: () => HostReport[]
+  /** Grows when the inventory changes: the planning inputs are only re-read then. */
+  inventoryVersion: () => number
   /** Plan computations and their duration in seconds (metrics). */
   planned?: (seconds: number) => void
 }
@@ -36,6 +38,7 @@ export class LeaderDuties {
   /** Plans made in this term so far: orders them for every receiver (core's planSupersedes). */
   private planSeq = 0
   private lastFingerprint = ''
+  private lastVersion = -1
   private planTimer: NodeJS.Timeout | null = null
 
   constructor (private readonly components: LeaderDutiesComponents, private readonly init: LeaderDutiesInit) {}
@@ -47,6 +50,7 @@ export class LeaderDuties {
     this.planSeq = 0
     this.init.alerts.lead(term)
     this.lastFingerprint = ''
+    this.lastVersion = -1
     this.schedulePlan(0)
   }
 
@@ -59,10 +63,13 @@ export class LeaderDuties {
   /** Every election tick while leading: a plan when what planning depends on changed. */
   tick (): void {
     if (this.term === null) return
+    const version = this.init.inventoryVersion()
+    if (version === this.lastVersion) return
+    this.lastVersion = version
     if (planningFingerprint(this.init.hosts()) !== this.lastFingerprint) this.schedulePlan(PLAN_DEBOUNCE_MS)
   }
 
-  /** Claims or renews `term` (the election asks every tick while leading). */
+  /** Claims `term` (a new claim: renewals ride in this node's beats, once per heartbeat). */
   announce (term: number): void {
     const { config, self, gossip } = this.init
     const claim: LeaderMessage = { v: GOSSIP_VERSION, type: 'leader', peerId: self.peerId, sentAt: new Date(this.components.clock.wall()).toISOString(), hostname: self.hostname, term, priority: config.node.priority }

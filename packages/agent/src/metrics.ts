@@ -37,7 +37,8 @@ export class AgentMetrics {
 
   constructor (private readonly source: MetricsSource) {
     const r = this.registry
-    collectDefaultMetrics({ register: r, prefix: 'gpufleet_' })
+    // The event-loop delay histogram samples once a second, not every 10 ms (the default woke an idle agent 100 times a second).
+    collectDefaultMetrics({ register: r, prefix: 'gpufleet_', eventLoopMonitoringPrecision: 1000 })
     const gpuHosts = (): HostReport[] => this.gpuHosts()
     const perGpu = (name: string, help: string, read: (g: HostReport['gpus'][number]) => number | null | undefined): void => {
       // Registered in `r` and read through collect() at scrape time.

@@ -10,12 +10,15 @@ export interface OwnReportInit {
   ollamaHost: string
   /** A full probe (CPU, OS, displays, Ollama) this often; live GPU readings every refresh. */
   fullProbeEveryMs?: number
+  /** nvidia-smi's sampling period in loop mode (default 2 s: readings travel at most that often). */
+  liveEveryMs?: number
 }
 
 /**
  * This host's report. With a hardware file (simulations, demos) the file is the hardware and the
  * report says `simulated: true`. Otherwise the real probe runs at start and every minute, and
- * nvidia-smi alone refreshes the live readings (VRAM used, utilization, temperature, power).
+ * one long-lived nvidia-smi in loop mode refreshes the live readings (VRAM used, utilization,
+ * temperature, power) in between: no process is spawned per heartbeat.
  */
 export class OwnReport {
   private report: HostReport | null = null
@@ -23,6 +26,8 @@ export class OwnReport {
   private hardwareMtime = 0
   /** Where nvidia-smi is, looked up once (the lookup stats every PATH folder). */
   private smiPath: string | null | undefined
+  private stream: import('@gpufleet/probe').NvidiaSmiStream | null = null
+  private stopped = false
 
   constructor (private readonly init: OwnReportInit) {}
 
@@ -50,21 +55,33 @@ export class OwnReport {
     return await this.refreshLive(this.report, now)
   }
 
+  /** Ends the nvidia-smi loop (the agent stops). */
+  stop (): void {
+    this.stopped = true
+    this.stream?.stop()
+    this.stream = null
+  }
+
   private async refreshLive (report: HostReport, now: number): Promise<HostReport> {
-    const { locateNvidiaSmi, queryNvidiaSmi } = await probe()
+    const { locateNvidiaSmi, NvidiaSmiStream } = await probe()
     this.smiPath ??= locateNvidiaSmi({ explicitPath: this.init.nvidiaSmiPath })?.path ?? null
-    if (this.smiPath === null || !report.gpus.some(g => g.vendor === 'nvidia')) return { ...report, collectedAt: new Date(now).toISOString() }
-    try {
-      const { rows } = await queryNvidiaSmi(this.smiPath, { timeoutMs: 5000 })
-      const gpus = report.gpus.map(g => {
-        const row = g.vendor === 'nvidia' ? rows.find(r => r.index === g.index) : undefined
-        return row === undefined ? g : { ...g, vramUsedBytes: row.vramUsedBytes, utilizationPct: row.utilizationPct, temperatureC: row.temperatureC, powerW: row.powerW }
-      })
-      this.report = { ...report, gpus, collectedAt: new Date(now).toISOString() }
-    } catch {
-      // Keep the last readings; the next full probe will say what failed.
+    if (this.smiPath === null || this.stopped || !report.gpus.some(g => g.vendor === 'nvidia')) return { ...report, collectedAt: new Date(now).toISOString() }
+    if (this.stream === null) {
+      // The full probe's query told which fields this driver knows (old ones lack compute_cap).
+      const legacy = report.gpus.some(g => g.vendor === 'nvidia' && g.computeCapabilitySource === 'gpu-table')
+      const { NVIDIA_QUERY_FIELDS, NVIDIA_QUERY_FIELDS_LEGACY } = await probe()
+      this.stream = new NvidiaSmiStream({ path: this.smiPath, intervalMs: this.init.liveEveryMs ?? 2000, fields: legacy ? NVIDIA_QUERY_FIELDS_LEGACY : NVIDIA_QUERY_FIELDS })
+      this.stream.start()
     }
-    return this.report ?? report
+    const rows = this.stream.latest()
+    // Before the first sample, and while nvidia-smi is down, the last readings stay.
+    if (rows.length === 0) return { ...report, collectedAt: new Date(now).toISOString() }
+    const gpus = report.gpus.map(g => {
+      const row = g.vendor === 'nvidia' ? rows.find(r => r.index === g.index) : undefined
+      return row === undefined ? g : { ...g, vramUsedBytes: row.vramUsedBytes, utilizationPct: row.utilizationPct, temperatureC: row.temperatureC, powerW: row.powerW }
+    })
+    this.report = { ...report, gpus, collectedAt: new Date(now).toISOString() }
+    return this.report
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import { GOSSIP_VERSION, type HostReport, type ReportMessage } from '@gpufleet/core'
+import { GOSSIP_VERSION, readingsOf, reportFingerprint, type BeatMessage, type HostReport, type ReportMessage } from '@gpufleet/core'
 import type { Clock } from './clock.js'
 import type { ReportProbe } from './components.js'
 import type { Gossip, Unsigned } from './gossip.js'
@@ -15,37 +15,141 @@ export interface ReportPublisherInit {
   api: () => string | null
   /** This node takes its own report as any other (into its inventory) before publishing it. */
   apply: (message: ReportMessage, text: string) => void
+  /** … and its own beats, which keep it online in its own inventory. */
+  applyBeat: (message: BeatMessage) => void
+  /** While this node leads: the lease its beat renews. */
+  lease: () => { term: number, priority: number } | null
+  /** The schedule, in heartbeats (see cadence()). */
+  cadence: Cadence
+  /** Peers subscribed to the fleet's topic now. */
+  subscribers: () => number
 }
 
 /**
- * This host's report, signed with a sequence that only grows, taken locally and gossiped. The
- * probe runs beside the heartbeat, one run at a time: a heartbeat publishes the latest readings
- * instead of waiting for a slow probe (nvidia-smi may take seconds), so a busy host still reports
- * on time. Only the first report waits for its probe.
+ * In heartbeats: a full report at least every `refreshEvery` even when nothing changed; a beat
+ * every `beatEvery` (coordinators beat every heartbeat: the election counts them live by their
+ * beats within a lease); live readings at most every `readingsEvery`, and only when they changed.
+ */
+export interface Cadence { refreshEvery: number, beatEvery: number, readingsEvery: number }
+
+/** Full reports when nothing changed, in heartbeats (30 s at the default heartbeat: memberlist's push-pull period). */
+const REFRESH_BEATS = 30
+/** Readings for the dashboards' charts: their history keeps one sample per 2 s at most. */
+const READINGS_MS = 2000
+
+/**
+ * The schedule for a heartbeat, offline delay and role. A worker beats three times per
+ * `offlineAfter` (two lost beats in a row do not take it offline); a coordinator every heartbeat.
+ */
+export function cadence (heartbeatMs: number, offlineAfterMs: number, coordinator: boolean): Cadence {
+  return {
+    refreshEvery: REFRESH_BEATS,
+    beatEvery: coordinator ? 1 : Math.max(1, Math.floor(offlineAfterMs / (3 * heartbeatMs))),
+    readingsEvery: Math.max(1, Math.round(READINGS_MS / heartbeatMs))
+  }
+}
+
+/**
+ * This host's state, gossiped as changes: its full report, signed, when something in it changed
+ * (reportFingerprint: hardware, models, placement, VRAM used by a 256 MiB step, its addresses)
+ * and at a slow refresh; between those, a small beat. Sequences only grow: across beats,
+ * reports and restarts. The probe runs beside the heartbeat, one run at a time: a heartbeat
+ * publishes the latest readings instead of waiting for a slow probe (nvidia-smi may take
+ * seconds), so a busy host still reports on time. Only the first report waits for its probe.
  */
 export class ReportPublisher {
+  /** The last sequence used, by a report or a beat. */
   private last = 0
   private probed: HostReport | null = null
   private probing: Promise<void> | null = null
   /** Set while probing fails after a first success: the report then says its readings are stale. */
   private failure: { stale: true, error: string, since: string } | null = null
+  /** The sequence of the last full report: what beats extend, and what the node keeps on disk. */
+  private reportSeq = 0
+  private fingerprint = ''
+  private lastFull = -Infinity
+  private lastBeat = -Infinity
+  private lastReadingsAt = -Infinity
+  private lastReadings = ''
+  /** The heartbeat count last seen (0 before the first). */
+  private beatNow = 0
+  /** A full report went out while at least one peer was subscribed. */
+  private heard = false
+  readonly stats = { reports: 0, beats: 0 }
 
   constructor (private readonly components: ReportPublisherComponents, private readonly init: ReportPublisherInit) {}
 
-  get seq (): number { return this.last }
-  restore (seq: number): void { this.last = seq }
+  get seq (): number { return this.reportSeq }
+  restore (seq: number): void { this.last = seq; this.reportSeq = seq }
 
-  async publish (): Promise<void> {
+  /** Every heartbeat: a full report if it is due, else a beat if one is due, else nothing. */
+  async heartbeat (beat: number): Promise<void> {
+    const { refreshEvery, beatEvery, readingsEvery } = this.init.cadence
+    this.beatNow = beat
+    const report = await this.current()
+    const fingerprint = this.fingerprintOf(report)
+    // The leader still beats after a full report: its lease is renewed once per heartbeat, in beats.
+    if (fingerprint !== this.fingerprint || beat - this.lastFull >= refreshEvery) await this.full(report, fingerprint, beat)
+    const readings = readingsOf(report)
+    const readingsText = JSON.stringify(readings)
+    const sendReadings = readingsText !== this.lastReadings && beat - this.lastReadingsAt >= readingsEvery
+    const lease = this.init.lease()
+    if (!sendReadings && lease === null && beat - this.lastBeat < beatEvery) return
     const { clock } = this.components
     const { gossip } = this.init
+    const message: BeatMessage = {
+      v: GOSSIP_VERSION, type: 'beat', peerId: gossip.self, sentAt: new Date(clock.wall()).toISOString(), hostname: report.hostname,
+      seq: ++this.last, of: this.reportSeq, ...(lease === null ? {} : { lease }), ...(sendReadings ? { readings } : {})
+    }
+    if (sendReadings) { this.lastReadings = readingsText; this.lastReadingsAt = beat }
+    this.lastBeat = beat
+    this.stats.beats++
+    this.init.applyBeat(message)
+    gossip.send(JSON.stringify(message))
+  }
+
+  /** A full report now (at start, and when a peer joins the topic). */
+  async publish (): Promise<void> {
+    const report = await this.current()
+    await this.full(report, this.fingerprintOf(report), this.beatNow)
+  }
+
+  /**
+   * A peer subscribed to the topic. Until a full report of this node has gone out to at least
+   * one subscriber (the first one, at start, usually reaches nobody), it goes out now; later
+   * joiners pull it (sync on connect), so a join never makes every node republish.
+   */
+  async joined (): Promise<void> {
+    if (!this.heard) await this.publish()
+  }
+
+  /** The latest probed readings with the report's extras; stale ones say so (probeFailure). */
+  private async current (): Promise<HostReport> {
     if (this.probed === null) await this.refresh()
     else void this.refresh()
+    return { ...this.probed!, ...this.init.extras(), ...(this.failure === null ? {} : { probeFailure: this.failure }) }
+  }
+
+  private fingerprintOf (report: HostReport): string {
+    return JSON.stringify([reportFingerprint(report), this.init.addrs(), this.init.api(), this.init.priority])
+  }
+
+  private async full (report: HostReport, fingerprint: string, beat: number): Promise<void> {
+    const { clock } = this.components
+    const { gossip } = this.init
     const wall = clock.wall()
-    const report = { ...this.probed!, ...this.init.extras(), ...(this.failure === null ? {} : { probeFailure: this.failure }) }
     // Monotonic across restarts: never below the stored sequence, nor below the calendar.
     this.last = Math.max(this.last + 1, wall)
+    this.reportSeq = this.last
     const unsigned: Unsigned<ReportMessage> = { v: GOSSIP_VERSION, type: 'report', peerId: gossip.self, sentAt: new Date(wall).toISOString(), seq: this.last, report, priority: this.init.priority, addrs: this.init.addrs(), api: this.init.api() }
     const { message, text } = await gossip.sign<ReportMessage>(unsigned)
+    this.fingerprint = fingerprint
+    this.lastFull = beat
+    this.lastBeat = beat
+    this.lastReadings = JSON.stringify(readingsOf(report))
+    this.lastReadingsAt = beat
+    this.stats.reports++
+    if (this.init.subscribers() > 0) this.heard = true
     this.init.apply(message, text)
     gossip.send(text)
   }

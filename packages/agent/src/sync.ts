@@ -1,13 +1,14 @@
 import type { Logger } from 'pino'
-import { GOSSIP_VERSION, decodeMessageText, syncResponseSchema, type DecodeResult } from '@gpufleet/core'
+import { GOSSIP_VERSION, decodeMessageText, syncRequestSchema, syncResponseSchema, type DecodeResult } from '@gpufleet/core'
 import type { Clock } from './clock.js'
 import type { AgentNode, Verdict } from './components.js'
 import { boundedSignal } from './signal.js'
 
-/** Request/response: on every new connection each side pulls the other's whole inventory and plan. */
+/** Request/response: on every new connection each side pulls what it lacks of the other's inventory, and its plan. */
 export const SYNC_PROTOCOL = '/gpufleet/sync/1.0.0'
 const SYNC_MAX_BYTES = 16 * 1024 * 1024
-const SYNC_REQUEST_MAX_BYTES = 4096
+/** A digest of ~5,000 hosts; a larger one is not sent (the answer is then everything). */
+const SYNC_REQUEST_MAX_BYTES = 256 * 1024
 /** The whole exchange, reading included, is bounded: a stuck peer costs one stream this long. */
 const SYNC_TIMEOUT_MS = 10_000
 
@@ -18,8 +19,14 @@ export interface SyncComponents { clock: Clock, logger: Logger, node: AgentNode 
 
 export interface SyncInit {
   heartbeatMs: number
-  /** What this node relays: every host's last signed report, the signed plan in force and the tombstones. */
-  state: () => { reports: string[], plan: string | null, tombstones: string[] }
+  /**
+   * What this node relays: every host's last signed report — only those newer than the asker's
+   * digest `have` (hostname → report sequence) when it sent one — the signed plan in force and
+   * the tombstones.
+   */
+  state: (have: Readonly<Record<string, number>> | undefined) => { reports: string[], plan: string | null, tombstones: string[] }
+  /** This node's digest, sent with each pull. */
+  digest: () => Record<string, number>
   /** Where relayed messages go: the same checks as gossip (Gossip.receive). */
   receive: (decoded: DecodeResult, via: string) => Promise<Verdict>
   /** Aborted when the agent stops: pulls in flight end at once. */
@@ -39,12 +46,22 @@ export class Sync {
   private readonly synced = new Set<string>()
   /** At most one pull per peer at a time: under load, retries must not pile up. */
   private readonly pulling = new Set<string>()
+  private turn = 0
+  private lastRepair = -Infinity
 
   constructor (private readonly components: SyncComponents, private readonly init: SyncInit) {}
 
   async start (): Promise<void> {
     const { node } = this.components
-    await node.serve(SYNC_PROTOCOL, SYNC_REQUEST_MAX_BYTES, async () => encoder.encode(JSON.stringify({ v: GOSSIP_VERSION, ...this.init.state() })))
+    await node.serve(SYNC_PROTOCOL, SYNC_REQUEST_MAX_BYTES, async request => {
+      let have: Record<string, number> | undefined
+      try {
+        // A request this node cannot read (another version) gets everything, as before digests existed.
+        const parsed = syncRequestSchema.safeParse(JSON.parse(decoder.decode(request)))
+        if (parsed.success) have = parsed.data.have
+      } catch { /* not JSON: answered in full */ }
+      return encoder.encode(JSON.stringify({ v: GOSSIP_VERSION, ...this.init.state(have) }))
+    })
     node.on('connection:open', peer => { if (!this.synced.has(peer)) void this.pull(peer) })
     node.on('peer:disconnect', peer => {
       this.synced.delete(peer)
@@ -61,6 +78,31 @@ export class Sync {
 
   isSynced (peer: string): boolean { return this.synced.has(peer) }
 
+  /**
+   * Anti-entropy, every few heartbeats: one connected peer, in turn, is asked for what this node
+   * lacks (its digest goes with the request), so an update missed by gossip is repaired without
+   * anyone resending everything.
+   */
+  exchangeDigest (): void {
+    const peers = this.components.node.connectedPeers()
+    if (peers.length === 0) return
+    void this.pull(peers[this.turn++ % peers.length]!)
+  }
+
+  /**
+   * A beat told this node it missed `author`'s report: pull from the author when connected to it,
+   * else from the next connected peer (the one that relayed the beat is likely to hold the
+   * report); at most one such pull per heartbeat.
+   */
+  repair (author: string): void {
+    const { clock, node } = this.components
+    if (node.isConnected(author)) { void this.pull(author); return }
+    const now = clock.now()
+    if (now - this.lastRepair < this.init.heartbeatMs) return
+    this.lastRepair = now
+    this.exchangeDigest()
+  }
+
   async pull (peer: string): Promise<void> {
     const { clock, logger, node } = this.components
     const now = clock.now()
@@ -69,7 +111,9 @@ export class Sync {
     this.pulling.add(peer)
     const { signal, release } = boundedSignal(this.init.stopped, SYNC_TIMEOUT_MS)
     try {
-      const response = await node.request(peer, SYNC_PROTOCOL, encoder.encode(JSON.stringify({ v: GOSSIP_VERSION })), { maxBytes: SYNC_MAX_BYTES, signal })
+      let request = encoder.encode(JSON.stringify({ v: GOSSIP_VERSION, have: this.init.digest() }))
+      if (request.byteLength > SYNC_REQUEST_MAX_BYTES) request = encoder.encode(JSON.stringify({ v: GOSSIP_VERSION }))
+      const response = await node.request(peer, SYNC_PROTOCOL, request, { maxBytes: SYNC_MAX_BYTES, signal })
       const parsed = syncResponseSchema.safeParse(JSON.parse(decoder.decode(response)))
       if (!parsed.success) { this.init.rejected(); logger.warn({ peer }, 'malformed sync response'); return }
       // Tombstones first: a report they bury is then dropped instead of shown for a moment.

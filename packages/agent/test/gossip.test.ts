@@ -17,7 +17,8 @@ describe('gossip in: decode → verify → dispatch', () => {
       report: m => { dispatched.push(m); return true },
       leader: m => { dispatched.push(m); return m.term >= 2048 },
       plan: () => false,
-      alerts: () => false
+      alerts: () => false,
+      beat: () => false
     })
     return { self, author, parts, gossip, dispatched }
   }

@@ -25,21 +25,23 @@ async function setup (dir: string) {
   const gossip = new Gossip(parts, 'test')
   const plans = new PlanInForce(parts, () => TERM)
   const alerts = new AlertFeed(parts, config.alerts)
-  gossip.start({ report: () => false, leader: () => false, plan: (m, raw) => plans.accept(m, raw), alerts: () => false })
+  gossip.start({ report: () => false, leader: () => false, plan: (m, raw) => plans.accept(m, raw), alerts: () => false, beat: () => false })
   const follower = components(followerNode)
   const followerGossip = new Gossip(follower, 'test')
   const followerPlans = new PlanInForce(follower, () => TERM)
-  followerGossip.start({ report: () => false, leader: () => false, plan: (m, raw) => followerPlans.accept(m, raw), alerts: () => false })
+  followerGossip.start({ report: () => false, leader: () => false, plan: (m, raw) => followerPlans.accept(m, raw), alerts: () => false, beat: () => false })
   let hosts = [online(hardware('myia-ai-01.hardware.json', 'ai-01', 'coordinator')), online(hardware('myia-po-2024.hardware.json', 'po-2024'))]
+  let version = 0
   const planned: number[] = []
   const duties = new LeaderDuties(parts, {
     config, self: { peerId: leaderNode.peerId, hostname: 'ai-01' }, gossip, plans, alerts,
     document: new SpecDocument(parts, config, join(dir, 'GPU_SPECS.md')),
     hosts: () => hosts,
+    inventoryVersion: () => version,
     planned: s => { planned.push(s) }
   })
   const sent = (node: FakeNode, type: GossipMessage['type']): GossipMessage[] => node.published.map(t => JSON.parse(t) as GossipMessage).filter(m => m.type === type)
-  return { parts, duties, plans, followerPlans, leaderNode, planned, sent, setHosts: (h: HostReport[]) => { hosts = h } }
+  return { parts, duties, plans, followerPlans, leaderNode, planned, sent, setHosts: (h: HostReport[]) => { hosts = h; version++ } }
 }
 
 describe('leader duties, started and stopped as one unit', () => {

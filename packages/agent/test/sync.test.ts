@@ -15,10 +15,11 @@ function agent (node: FakeNode, stopped = new AbortController().signal) {
   const gossip = new Gossip(parts, 'test')
   const replica = new InventoryReplica(parts, 10_000)
   const plans = new PlanInForce(parts, () => 0)
-  gossip.start({ report: (m, raw) => replica.accept(m, raw), leader: () => false, plan: (m, raw) => plans.accept(m, raw), alerts: () => false })
+  gossip.start({ report: (m, raw) => replica.accept(m, raw), leader: () => false, plan: (m, raw) => plans.accept(m, raw), alerts: () => false, beat: () => false })
   const sync = new Sync(parts, {
     heartbeatMs: HEARTBEAT,
-    state: () => ({ reports: [...replica.entries.values()].flatMap(e => (e.raw === undefined ? [] : [e.raw])), plan: plans.raw, tombstones: [] }),
+    state: have => ({ reports: replica.relayable(have), plan: plans.raw, tombstones: [] }),
+    digest: () => replica.digest(),
     receive: async (decoded, via) => await gossip.receive(decoded, via),
     stopped,
     rejected: () => { gossip.stats.rejected++ }
@@ -52,9 +53,9 @@ describe('sync: a connection pulls the peer\'s whole state', () => {
     expect(A.replica.get('x')?.raw).toBe(fresh.text)
     expect(A.replica.get('y')?.seq).toBe(1)
     expect(A.plans.raw).toBe(signedPlan.text)
-    // B got A's stale x: ignored, its fresh entry kept.
+    // B's digest said it holds x at 5: A's stale x was not even sent; B's fresh entry is kept.
     expect(B.replica.get('x')?.seq).toBe(5)
-    expect(B.gossip.stats).toMatchObject({ rejected: 0, ignored: 1 })
+    expect(B.gossip.stats).toMatchObject({ received: 0, rejected: 0, ignored: 0 })
     expect(A.gossip.stats.rejected).toBe(0)
   })
 
@@ -102,5 +103,35 @@ describe('sync: a connection pulls the peer\'s whole state', () => {
     A.sync.retryPending()
     await Promise.resolve()
     expect(A.sync.isSynced(b.peerId)).toBe(false)
+  })
+  it('anti-entropy: a pull sends this node\'s digest and gets back only what it lacks; a beat that shows a missed report repairs it from its author', async () => {
+    const net = new FakeNetwork()
+    const [a, b, x, y] = await Promise.all([net.node(), net.node(), net.node(), net.node()])
+    const A = agent(a)
+    const B = agent(b)
+    const clock = A.parts.clock
+    const x1 = await signedReport(x, hardware('myia-po-2024.hardware.json', 'x'), 1, clock)
+    const y1 = await signedReport(y, hardware('myia-po-2026.hardware.json', 'y'), 1, clock)
+    for (const r of [x1, y1]) { A.replica.accept(r.message, r.text); B.replica.accept(r.message, r.text) }
+    await A.sync.start()
+    await B.sync.start()
+    net.connect(a, b)
+    await expect.poll(() => A.sync.isSynced(b.peerId) && B.sync.isSynced(a.peerId)).toBe(true)
+    // Both held the same reports: nothing was relayed either way (not even as ignored duplicates).
+    expect(A.gossip.stats.received + B.gossip.stats.received).toBe(0)
+    // B gets x's next report by gossip; A missed it. The next digest exchange brings exactly that one.
+    const x2 = await signedReport(x, hardware('myia-po-2024.hardware.json', 'x'), 2, clock)
+    B.replica.accept(x2.message, x2.text)
+    expect(B.replica.relayable(A.replica.digest())).toEqual([x2.text])
+    clock.advance(2 * HEARTBEAT)
+    A.sync.exchangeDigest()
+    await expect.poll(() => A.replica.get('x')?.seq).toBe(2)
+    expect(A.gossip.stats).toMatchObject({ received: 1, rejected: 0, ignored: 0 })
+    // A beat from x extending a report A does not hold (3) is 'behind': the caller repairs from x.
+    const beat = { v: GOSSIP_VERSION as 1, type: 'beat' as const, peerId: x.peerId, sentAt: new Date(clock.wall()).toISOString(), hostname: 'x', seq: 4, of: 3 }
+    expect(A.replica.acceptBeat(beat)).toBe('behind')
+    expect(A.replica.acceptBeat({ ...beat, of: 2, seq: 3 })).toBe('accepted')
+    expect(A.replica.acceptBeat({ ...beat, of: 2, seq: 3 })).toBe('stale')
+    expect(A.replica.acceptBeat({ ...beat, peerId: y.peerId, of: 2 })).toBe('unknown')
   })
 })

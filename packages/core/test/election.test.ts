@@ -17,13 +17,13 @@ function run (state: ElectionState, events: Array<[number, ElectionEvent]>): { s
 }
 
 describe('election', () => {
-  it('a lone coordinator waits for the startup grace, then leads at term 1 and renews every tick', () => {
+  it('a lone coordinator waits for the startup grace, then leads and announces its claim once (renewals ride in its beats, not in ticks)', () => {
     const early = run(node(A, true), [[500, { type: 'tick' }]])
     expect(early.state.leader).toBeNull()
     const { state, actions } = run(early.state, [[1000, { type: 'tick' }], [2000, { type: 'tick' }]])
     expect(isLeader(state)).toBe(true)
     expect(state.term).toBe(nextTerm(0, A.peerId))
-    expect(actions.map(a => a.type)).toEqual(['became-leader', 'leader-changed', 'announce', 'announce'])
+    expect(actions.map(a => a.type)).toEqual(['became-leader', 'leader-changed', 'announce'])
   })
 
   it('a worker never claims, and follows the leader it hears', () => {

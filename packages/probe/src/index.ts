@@ -4,6 +4,7 @@ export { execFileAsync, type ExecFn, type ExecResult, type ExecOptions } from '.
 export { locateNvidiaSmi, type LocatedNvidiaSmi, type LocateNvidiaSmiInit } from './nvidia/locate.js'
 export { queryNvidiaSmi, type NvidiaSmiResult } from './nvidia/query.js'
 export { parseNvidiaSmiCsv, type NvidiaGpuRow } from './nvidia/parse.js'
+export { NvidiaSmiStream, type NvidiaSmiStreamInit } from './nvidia/stream.js'
 export { NVIDIA_QUERY_FIELDS, NVIDIA_QUERY_FIELDS_LEGACY, nvidiaSmiArgs } from './nvidia/fields.js'
 export { readAmdSysfs, type SysfsGpu } from './amd/sysfs.js'
 export { parseRegQuery, adaptersFromRegQuery, readRegistryAdapters, type RegistryAdapter } from './windows/registry.js'

@@ -3,7 +3,8 @@
  * { state, actions }. The agent feeds it messages and timer ticks and carries out the actions.
  *
  * Rules: the highest-ranked live coordinator leads (rank = priority, then the smaller peer id);
- * every claim increases the term (see nextTerm); the leader renews its lease every heartbeat;
+ * every claim increases the term (see nextTerm); the leader renews its lease once per heartbeat
+ * (in its beat, outside this machine: `announce` is only a new claim);
  * followers drop a leader whose lease lapsed; a message from a lower term than the highest seen
  * is ignored (fencing); at equal terms the higher rank wins. With no live coordinator there is
  * no leader (the last plan stays in force).
@@ -119,10 +120,8 @@ export function step (state: ElectionState, event: ElectionEvent, now: number): 
     case 'tick': {
       if (next.leader !== null && !isLeader(next) && now - next.leader.renewedAt >= next.config.leaseMs) setLeader(null, next.term)
       if (!self.coordinator) break
-      if (isLeader(next)) {
-        actions.push({ type: 'announce', term: next.term })
-        break
-      }
+      // The leader renews its lease once per heartbeat, in its beat: a tick announces only a new claim.
+      if (isLeader(next)) break
       if (now - next.startedAt < next.config.startupGraceMs) break
       const best = liveCandidates(next, now).sort((a, b) => compareRank(b, a))[0]
       const outranksLeader = next.leader === null || compareRank(self, next.leader) > 0

@@ -14,6 +14,8 @@ export interface HostEntry {
   raw?: string
   /** Loaded from disk at start: not heard from since, so offline until a fresh report arrives. */
   restored?: boolean
+  /** Sequence of the last beat merged into this report (delta gossip, beats.ts). */
+  beatSeq?: number
 }
 
 export type InventoryState = ReadonlyMap<string, HostEntry>

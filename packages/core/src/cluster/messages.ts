@@ -88,7 +88,41 @@ export const forgetMessageSchema = z.strictObject({
   signature
 })
 
-export const gossipMessageSchema = z.discriminatedUnion('type', [reportMessageSchema, leaderMessageSchema, planMessageSchema, alertsMessageSchema, forgetMessageSchema, spendMessageSchema])
+/** Most GPUs whose readings one beat carries. */
+export const READINGS_PER_BEAT = 64
+
+/**
+ * One GPU's live readings, compact: [index, utilization %, temperature °C, power W, VRAM used
+ * bytes], null where unknown.
+ */
+export const gpuReadingSchema = z.tuple([
+  z.number().int().nonnegative(),
+  z.number().min(0).max(100).nullable(),
+  z.number().min(-50).max(200).nullable(),
+  z.number().min(0).max(10_000).nullable(),
+  z.number().int().nonnegative().nullable()
+])
+export type GpuReading = z.infer<typeof gpuReadingSchema>
+
+/**
+ * A host's small message between its full reports (docs/cluster.md, "Delta gossip"): it is alive,
+ * its last full report is still `of`, and — when they changed — its GPUs' live readings. The
+ * leader's beat renews its lease (`lease`). Only gossiped (libp2p-signed), never relayed.
+ */
+export const beatMessageSchema = z.strictObject({
+  ...common,
+  type: z.literal('beat'),
+  hostname: z.string().min(1).max(253),
+  /** Orders the author's beats; grows past the sequence of every report it published. */
+  seq: z.number().int().nonnegative(),
+  /** Sequence of the author's last full report: a receiver holding an older one has missed it. */
+  of: z.number().int().nonnegative(),
+  /** Present in the leader's beats: the renewal of its lease for `term`. */
+  lease: z.strictObject({ term: z.number().int().positive(), priority: z.number().int().nonnegative() }).optional(),
+  readings: z.array(gpuReadingSchema).max(READINGS_PER_BEAT).optional()
+})
+
+export const gossipMessageSchema = z.discriminatedUnion('type', [reportMessageSchema, leaderMessageSchema, planMessageSchema, alertsMessageSchema, forgetMessageSchema, spendMessageSchema, beatMessageSchema])
 export type GossipMessage = z.infer<typeof gossipMessageSchema>
 export type ReportMessage = z.infer<typeof reportMessageSchema>
 export type LeaderMessage = z.infer<typeof leaderMessageSchema>
@@ -96,6 +130,7 @@ export type PlanMessage = z.infer<typeof planMessageSchema>
 export type AlertsMessage = z.infer<typeof alertsMessageSchema>
 export type ForgetMessage = z.infer<typeof forgetMessageSchema>
 export type SpendMessage = z.infer<typeof spendMessageSchema>
+export type BeatMessage = z.infer<typeof beatMessageSchema>
 
 /** `text` is the message as received: what a node stores and relays for its author. */
 export type DecodeResult = { ok: true, message: GossipMessage, signed: SignedPart | null, text: string } | { ok: false, reason: string }
@@ -121,6 +156,17 @@ export const syncResponseSchema = z.strictObject({
   tombstones: z.array(z.string().max(4096)).max(TOMBSTONES_KEPT).default([])
 })
 export type SyncResponse = z.infer<typeof syncResponseSchema>
+
+/**
+ * A sync request. `have` is the asker's digest — the sequence of each host's report it holds — so
+ * the answer carries only what it lacks; without it (first sync, nodes of earlier versions) the
+ * answer carries everything.
+ */
+export const syncRequestSchema = z.strictObject({
+  v: z.literal(GOSSIP_VERSION),
+  have: z.record(z.string().min(1).max(253), z.number().int().nonnegative()).optional()
+})
+export type SyncRequest = z.infer<typeof syncRequestSchema>
 
 /**
  * Decodes and validates one gossip payload. `from` is the libp2p signer of the message: a
@@ -152,11 +198,12 @@ export function decodeMessageText (text: string, from: string | undefined, optio
   const message = parsed.data
   if (options.relayed === true) {
     if (message.type === 'leader') return { ok: false, reason: 'leader claims are not relayed' }
+    if (message.type === 'beat') return { ok: false, reason: 'beats are not relayed' }
   } else {
     if (from === undefined) return { ok: false, reason: 'unsigned' }
     if (message.peerId !== from) return { ok: false, reason: `forged: signed by ${from} but claims to be ${message.peerId}` }
   }
   if (message.type === 'plan' && message.plan.term !== message.term) return { ok: false, reason: 'malformed: plan.term differs from the message term' }
-  const signed = message.type === 'leader' ? null : { bytes: signingText(json as Record<string, unknown>), signature: message.signature }
+  const signed = message.type === 'leader' || message.type === 'beat' ? null : { bytes: signingText(json as Record<string, unknown>), signature: message.signature }
   return { ok: true, message, signed, text }
 }

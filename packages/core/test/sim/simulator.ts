@@ -1,6 +1,6 @@
 import {
-  HOST_REPORT_SCHEMA, applyReport, initialElection, isHostOnline, isLeader, planSupersedes, step,
-  type ElectionEvent, type Stamped, type ElectionState, type HostReport, type InventoryState, type ReportMessage
+  HOST_REPORT_SCHEMA, applyBeat, applyReport, initialElection, isHostOnline, isLeader, planSupersedes, step,
+  type BeatMessage, type ElectionEvent, type Stamped, type ElectionState, type HostReport, type InventoryState, type ReportMessage
 } from '../../src/index.js'
 
 /** Park–Miller generator: the same seed replays the same run, event for event. */
@@ -11,6 +11,7 @@ export function rng (seed: number): () => number {
 
 type Payload =
   | { kind: 'report', msg: ReportMessage }
+  | { kind: 'beat', msg: BeatMessage }
   | { kind: 'leader', from: { peerId: string, hostname: string, priority: number }, term: number }
   | { kind: 'plan', plan: Stamped }
 
@@ -21,6 +22,10 @@ interface SimNode {
   priority: number
   up: boolean
   seq: number
+  /** Sequence of its last full report, and the heartbeats counted since it started. */
+  reportSeq: number
+  beats: number
+  report: ReportMessage | null
   election: ElectionState
   inventory: InventoryState
   /** The plan in force (its stamp: term and generation time), null before the first. */
@@ -42,14 +47,19 @@ export interface SimOptions {
   delayMs: number
   jitterMs: number
   dropRate: number
+  /** Heartbeats between full reports when nothing changed (the agent's: 30 s). */
+  refreshEvery?: number
 }
 
 export interface Violation { at: number, what: string }
 
 /**
  * A deterministic network of virtual gpufleet nodes running the real election and inventory
- * code with virtual time. Every node broadcasts its report each heartbeat and ticks its
- * election every heartbeat/4; leaders announce and publish a plan stamped with their term.
+ * code with virtual time, on the agent's protocol: a full report at start and every
+ * `refreshEvery` heartbeats, beats between (coordinators every heartbeat, workers every
+ * offlineAfter / 3; the leader's beat renews its lease), a pull from the author when a beat shows a
+ * missed report; the election ticks every heartbeat/2, a leader announces a new claim and
+ * publishes a plan stamped with its term.
  * Invariants are checked on every event: at most one leader per term, no plan applied from a
  * term lower than one the node has seen.
  */
@@ -64,6 +74,7 @@ export class Simulation {
   readonly violations: Violation[] = []
   delivered = 0
   dropped = 0
+  private readonly byId: Map<string, SimNode>
 
   constructor (readonly options: SimOptions) {
     this.random = rng(options.seed)
@@ -72,10 +83,11 @@ export class Simulation {
       const coordinator = i < options.coordinators
       const priority = coordinator ? 100 - i : 0
       return {
-        id, name: `node-${String(i).padStart(3, '0')}`, coordinator, priority, up: true, seq: 0, inventory: new Map(), plan: null, ownPlan: null, maxTermSeen: 0,
+        id, name: `node-${String(i).padStart(3, '0')}`, coordinator, priority, up: true, seq: 0, reportSeq: 0, beats: 0, report: null, inventory: new Map(), plan: null, ownPlan: null, maxTermSeen: 0,
         election: initialElection({ self: { peerId: id, hostname: `node-${String(i).padStart(3, '0')}`, priority, coordinator }, leaseMs: options.leaseMs, startupGraceMs: 2 * options.heartbeatMs }, 0)
       }
     })
+    this.byId = new Map(this.nodes.map(n => [n.id, n]))
     for (const node of this.nodes) this.startTimers(node, this.random() * options.heartbeatMs)
   }
 
@@ -85,21 +97,49 @@ export class Simulation {
 
   private startTimers (node: SimNode, offset: number): void {
     const beat = (): void => { if (node.up) { this.heartbeat(node); this.schedule(this.now + this.options.heartbeatMs, beat) } }
-    const tick = (): void => { if (node.up) { this.elect(node, { type: 'tick' }); this.schedule(this.now + this.options.heartbeatMs / 4, tick) } }
+    const tick = (): void => { if (node.up) { this.elect(node, { type: 'tick' }); this.schedule(this.now + this.options.heartbeatMs / 2, tick) } }
     this.schedule(this.now + offset, beat)
-    this.schedule(this.now + offset / 4, tick)
+    this.schedule(this.now + offset / 2, tick)
   }
 
   private heartbeat (node: SimNode): void {
-    node.seq++
-    const report: HostReport = {
-      schema: HOST_REPORT_SCHEMA, hostname: node.name, role: node.coordinator ? 'coordinator' : 'worker', simulated: true, collectedAt: '2026-11-22T10:00:00.000Z',
-      os: { platform: 'linux', distro: 'sim', release: '1', arch: 'x64' }, cpu: { brand: 'sim', cores: 1, threads: 1 }, memory: { totalBytes: 0 }, gpus: [], displays: [], ollama: { reachable: false, models: [] }
+    const { heartbeatMs, offlineAfterMs } = this.options
+    const refreshEvery = this.options.refreshEvery ?? 30
+    const beatEvery = node.coordinator ? 1 : Math.max(1, Math.floor(offlineAfterMs / (3 * heartbeatMs)))
+    const lease = isLeader(node.election) ? { term: node.election.term, priority: node.priority } : undefined
+    node.beats++
+    // The leader republishes its plan every 5 heartbeats, as the agent does.
+    if (lease !== undefined && node.beats % 5 === 0 && node.ownPlan?.term === node.election.term) this.broadcast(node, { kind: 'plan', plan: node.ownPlan })
+    if (node.report === null || node.beats % refreshEvery === 0) {
+      node.seq++
+      node.reportSeq = node.seq
+      const report: HostReport = {
+        schema: HOST_REPORT_SCHEMA, hostname: node.name, role: node.coordinator ? 'coordinator' : 'worker', simulated: true, collectedAt: '2026-11-22T10:00:00.000Z',
+        os: { platform: 'linux', distro: 'sim', release: '1', arch: 'x64' }, cpu: { brand: 'sim', cores: 1, threads: 1 }, memory: { totalBytes: 0 }, gpus: [], displays: [], ollama: { reachable: false, models: [] }
+      }
+      const msg: ReportMessage = { v: 1, type: 'report', peerId: node.id, sentAt: '2026-11-22T10:00:00.000Z', seq: node.seq, report, priority: node.priority, addrs: [], api: null, signature: 'unchecked-in-simulation-'.padEnd(44, 'x') }
+      node.report = msg
+      this.receive(node, { kind: 'report', msg })
+      this.broadcast(node, { kind: 'report', msg })
+      if (lease === undefined) return
+    } else if (lease === undefined && node.beats % beatEvery !== 0) {
+      return
     }
-    const msg: ReportMessage = { v: 1, type: 'report', peerId: node.id, sentAt: '2026-11-22T10:00:00.000Z', seq: node.seq, report, priority: node.priority, addrs: [], api: null, signature: 'unchecked-in-simulation-'.padEnd(44, 'x') }
-    this.receive(node, { kind: 'report', msg })
-    this.broadcast(node, { kind: 'report', msg })
-    if (isLeader(node.election) && node.ownPlan?.term === node.election.term) this.broadcast(node, { kind: 'plan', plan: node.ownPlan })
+    node.seq++
+    const beat: BeatMessage = { v: 1, type: 'beat', peerId: node.id, sentAt: '2026-11-22T10:00:00.000Z', hostname: node.name, seq: node.seq, of: node.reportSeq, ...(lease === undefined ? {} : { lease }) }
+    this.receive(node, { kind: 'beat', msg: beat })
+    this.broadcast(node, { kind: 'beat', msg: beat })
+  }
+
+  /** Sync from `from` to `to`: the author's current report, if the network lets the pull through. */
+  private pull (to: SimNode, from: SimNode): void {
+    if (from.report === null || !this.reachable(to, from)) return
+    const msg = from.report
+    this.schedule(this.now + 2 * (this.options.delayMs + this.random() * this.options.jitterMs), () => { if (to.up && from.up) this.receive(to, { kind: 'report', msg }) })
+  }
+
+  private reachable (a: SimNode, b: SimNode): boolean {
+    return this.groups === null || this.groups.get(a.id) === this.groups.get(b.id)
   }
 
   private elect (node: SimNode, event: ElectionEvent): void {
@@ -148,6 +188,20 @@ export class Simulation {
         }
         break
       }
+      case 'beat': {
+        const beat = payload.msg
+        if (beat.lease !== undefined) this.elect(node, { type: 'leader', from: { peerId: beat.peerId, hostname: beat.hostname, priority: beat.lease.priority }, term: beat.lease.term })
+        const out = applyBeat(node.inventory, beat, this.now, this.options.offlineAfterMs)
+        if (out.accepted) {
+          node.inventory = out.state
+          const author = out.entry.report
+          if (author.role === 'coordinator') this.elect(node, { type: 'coordinator-seen', who: { peerId: beat.peerId, hostname: author.hostname, priority: this.byId.get(beat.peerId)?.priority ?? 0 } })
+        } else if (out.reason !== 'stale') {
+          const author = this.byId.get(beat.peerId)
+          if (author !== undefined && author !== node) this.pull(node, author)
+        }
+        break
+      }
       case 'leader':
         this.elect(node, { type: 'leader', from: payload.from, term: payload.term })
         break
@@ -173,6 +227,8 @@ export class Simulation {
     node.up = true
     // A restarted node keeps its disk (inventory, term) but starts its election afresh.
     node.election = initialElection(node.election.config, this.now, node.election.term)
+    node.report = null
+    node.beats = 0
     this.startTimers(node, 0)
   }
 
