@@ -18,7 +18,7 @@ export interface OwnReportInit {
  * This host's report. With a hardware file (simulations, demos) the file is the hardware and the
  * report says `simulated: true`. Otherwise the real probe runs at start and every minute, and
  * one long-lived nvidia-smi in loop mode refreshes the live readings (VRAM used, utilization,
- * temperature, power) in between: no process is spawned per heartbeat.
+ * temperature, power, clocks) in between: no process is spawned per heartbeat.
  */
 export class OwnReport {
   private report: HostReport | null = null
@@ -78,7 +78,7 @@ export class OwnReport {
     if (rows.length === 0) return { ...report, collectedAt: new Date(now).toISOString() }
     const gpus = report.gpus.map(g => {
       const row = g.vendor === 'nvidia' ? rows.find(r => r.index === g.index) : undefined
-      return row === undefined ? g : { ...g, vramUsedBytes: row.vramUsedBytes, utilizationPct: row.utilizationPct, temperatureC: row.temperatureC, powerW: row.powerW }
+      return row === undefined ? g : { ...g, vramUsedBytes: row.vramUsedBytes, utilizationPct: row.utilizationPct, temperatureC: row.temperatureC, powerW: row.powerW, smClockMhz: row.smClockMhz, memClockMhz: row.memClockMhz }
     })
     this.report = { ...report, gpus, collectedAt: new Date(now).toISOString() }
     return this.report

@@ -141,7 +141,7 @@ describe('report publisher: changes, not copies', () => {
     await run(1, 2)
     const afterReadings = sent().slice(before)
     expect(afterReadings.map(m => m.type)).toEqual(['beat'])
-    expect((afterReadings[0] as BeatMessage).readings?.[0]).toEqual([gpu.index, 88, 71, gpu.powerW ?? null, gpu.vramUsedBytes ?? null])
+    expect((afterReadings[0] as BeatMessage).readings?.[0]).toEqual([gpu.index, 88, 71, gpu.powerW ?? null, gpu.vramUsedBytes ?? null, gpu.smClockMhz ?? null, gpu.memClockMhz ?? null])
     // VRAM used by another 256 MiB step: what the planner reads, so the full report goes out.
     set({ ...get(), gpus: [{ ...get().gpus[0]!, vramUsedBytes: (gpu.vramUsedBytes ?? 0) + 1024 ** 3 }, ...get().gpus.slice(1)] })
     const beforeVram = sent().length

@@ -15,11 +15,11 @@ describe('delta gossip: beats between full reports', () => {
 
   it('a beat keeps its host online and merges its readings into the report it extends', () => {
     const gpu = report.gpus[0]!
-    const out = applyBeat(held.state, beat(11, 10, { readings: [[gpu.index, 99, 80, 300, 5]] }), 9_000, 10_000)
+    const out = applyBeat(held.state, beat(11, 10, { readings: [[gpu.index, 99, 80, 300, 5, 1980, 3201]] }), 9_000, 10_000)
     expect(out.accepted).toBe(true)
     if (!out.accepted) return
     expect(out.entry.lastSeen).toBe(9_000)
-    expect(out.entry.report.gpus[0]).toMatchObject({ utilizationPct: 99, temperatureC: 80, powerW: 300, vramUsedBytes: 5 })
+    expect(out.entry.report.gpus[0]).toMatchObject({ utilizationPct: 99, temperatureC: 80, powerW: 300, vramUsedBytes: 5, smClockMhz: 1980, memClockMhz: 3201 })
     expect(out.entry.seq).toBe(10)
     // The signed text relayed by sync is the author's report, untouched.
     expect(out.entry.raw).toBe('the signed text')
@@ -36,11 +36,11 @@ describe('delta gossip: beats between full reports', () => {
     expect(out.accepted && out.revived).toBe(true)
   })
 
-  it('the fingerprint ignores readings and the collection time, not VRAM used by another 256 MiB step nor anything else', () => {
+  it('the fingerprint ignores readings (clocks included) and the collection time, not VRAM used by another 256 MiB step nor anything else', () => {
     const base = reportFingerprint(report)
-    expect(reportFingerprint(withReadings({ ...report, collectedAt: '2030-01-01T00:00:00.000Z' }, report.gpus.map(g => [g.index, 1, 2, 3, g.vramUsedBytes ?? null])))).toBe(base)
+    expect(reportFingerprint(withReadings({ ...report, collectedAt: '2030-01-01T00:00:00.000Z' }, report.gpus.map(g => [g.index, 1, 2, 3, g.vramUsedBytes ?? null, 1980, 3201])))).toBe(base)
     const gpu = report.gpus[0]!
-    expect(reportFingerprint(withReadings(report, [[gpu.index, 1, 2, 3, (gpu.vramUsedBytes ?? 0) + 512 * 1024 ** 2]]))).not.toBe(base)
+    expect(reportFingerprint(withReadings(report, [[gpu.index, 1, 2, 3, (gpu.vramUsedBytes ?? 0) + 512 * 1024 ** 2, null, null]]))).not.toBe(base)
     expect(reportFingerprint({ ...report, memory: { totalBytes: 1 } })).not.toBe(base)
     expect(readingsOf(withReadings(report, readingsOf(report)))).toEqual(readingsOf(report))
   })
@@ -52,6 +52,6 @@ describe('delta gossip: beats between full reports', () => {
     expect(decodeMessageText(text, OTHER)).toMatchObject({ ok: false, reason: expect.stringContaining('forged') })
     expect(decodeMessageText(text, undefined, { relayed: true })).toEqual({ ok: false, reason: 'beats are not relayed' })
     expect(decodeMessageText(JSON.stringify({ ...beat(11, 10), type: 'digest' }), PEER)).toMatchObject({ ok: false, reason: expect.stringMatching(/^malformed/) })
-    expect(decodeMessageText(JSON.stringify({ ...beat(11, 10), readings: [[0, 101, 0, 0, 0]] }), PEER)).toMatchObject({ ok: false, reason: expect.stringMatching(/^malformed: readings/) })
+    expect(decodeMessageText(JSON.stringify({ ...beat(11, 10), readings: [[0, 101, 0, 0, 0, 0, 0]] }), PEER)).toMatchObject({ ok: false, reason: expect.stringMatching(/^malformed: readings/) })
   })
 })

@@ -23,19 +23,19 @@ const VRAM_STEP = 256 * 1024 * 1024
 /**
  * What decides whether a host's report must go out in full: everything but the collection time
  * and the live readings, with VRAM used only by 256 MiB steps (what planning reads). Utilization,
- * temperature and power travel in beats; the leader's alert rules read them there.
+ * temperature, power and clocks travel in beats; the leader's alert rules read them there.
  */
 export function reportFingerprint (report: HostReport): string {
   const { collectedAt: _at, gpus, ...rest } = report
   return JSON.stringify([rest, gpus.map(g => {
-    const { utilizationPct: _u, temperatureC: _t, powerW: _p, vramUsedBytes, ...fixed } = g
+    const { utilizationPct: _u, temperatureC: _t, powerW: _p, smClockMhz: _s, memClockMhz: _m, vramUsedBytes, ...fixed } = g
     return [fixed, vramUsedBytes == null ? null : Math.round(vramUsedBytes / VRAM_STEP)]
   })])
 }
 
 /** A report's live readings, compact, as a beat carries them. */
 export function readingsOf (report: HostReport): GpuReading[] {
-  return report.gpus.map(g => [g.index, g.utilizationPct ?? null, g.temperatureC ?? null, g.powerW ?? null, g.vramUsedBytes ?? null])
+  return report.gpus.map(g => [g.index, g.utilizationPct ?? null, g.temperatureC ?? null, g.powerW ?? null, g.vramUsedBytes ?? null, g.smClockMhz ?? null, g.memClockMhz ?? null])
 }
 
 /** The report with these readings in place of its GPUs' last ones (GPUs matched by index). */
@@ -45,7 +45,7 @@ export function withReadings (report: HostReport, readings: readonly GpuReading[
     ...report,
     gpus: report.gpus.map(g => {
       const r = byIndex.get(g.index)
-      return r === undefined ? g : { ...g, utilizationPct: r[1], temperatureC: r[2], powerW: r[3], vramUsedBytes: r[4] }
+      return r === undefined ? g : { ...g, utilizationPct: r[1], temperatureC: r[2], powerW: r[3], vramUsedBytes: r[4], smClockMhz: r[5], memClockMhz: r[6] }
     })
   }
 }

@@ -93,14 +93,16 @@ export const READINGS_PER_BEAT = 64
 
 /**
  * One GPU's live readings, compact: [index, utilization %, temperature °C, power W, VRAM used
- * bytes], null where unknown.
+ * bytes, SM clock MHz, memory clock MHz], null where unknown.
  */
 export const gpuReadingSchema = z.tuple([
   z.number().int().nonnegative(),
   z.number().min(0).max(100).nullable(),
   z.number().min(-50).max(200).nullable(),
   z.number().min(0).max(10_000).nullable(),
-  z.number().int().nonnegative().nullable()
+  z.number().int().nonnegative().nullable(),
+  z.number().min(0).max(100_000).nullable(),
+  z.number().min(0).max(100_000).nullable()
 ])
 export type GpuReading = z.infer<typeof gpuReadingSchema>
 
