@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
@@ -29,6 +30,18 @@ describe('gpufleet probe', () => {
       model: 'NVIDIA GeForce RTX 3080 Ti Laptop GPU', vramBytes: 17179869184, vramSource: 'nvidia-smi', vramUsedBytes: 805306368,
       driverVersion: '591.74', uuid: 'GPU-0ab3345e-f1ef-8f0c-e82a-8cbb3a8ed0f4', computeCapability: '8.6', temperatureC: 45, powerW: 21.5, utilizationPct: 3
     })
+  })
+
+  it('gives the very GPU entry `gpufleet probe --json` gave on a real H200, from the CSV captured beside it', async () => {
+    const captured = JSON.parse(readFileSync(join(nvidiaFixture('h200-real'), 'probe.json'), 'utf8')) as { gpus: unknown[] }
+    const raw = join(mkdtempSync(join(tmpdir(), 'gpufleet-raw-')), 'raw.csv')
+    const run = await runBin(['probe', '--json', '--nvidia-smi', fakeNvidiaSmi, '--ollama', 'http://127.0.0.1:9', '--raw-nvidia-smi', raw], { FAKE_NVIDIA_SMI_FIXTURE: nvidiaFixture('h200-real') })
+    expect(run.code, run.stderr).toBe(0)
+    const report = JSON.parse(run.stdout) as { gpus: unknown[] }
+    expect(validate(report), JSON.stringify(validate.errors)).toBe(true)
+    expect(validate(captured), JSON.stringify(validate.errors)).toBe(true)
+    expect(report.gpus).toEqual(captured.gpus)
+    expect(readFileSync(raw, 'utf8')).toBe(readFileSync(join(nvidiaFixture('h200-real'), 'query.csv'), 'utf8'))
   })
 
   it('finds nvidia-smi through GPUFLEET_NVIDIA_SMI and prints a readable table by default', async () => {

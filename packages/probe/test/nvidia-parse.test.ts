@@ -13,6 +13,28 @@ describe('parseNvidiaSmiCsv', () => {
     })
   })
 
+  it('reads a real H200 (captured on the machine, driver 580.159.04)', () => {
+    const [gpu] = parseNvidiaSmiCsv(readFixture('nvidia-smi', 'h200-real', 'query.csv'), NVIDIA_QUERY_FIELDS)
+    expect(gpu).toEqual({
+      index: 0, uuid: 'GPU-e7898d13-9f1e-ab92-7df2-7076759821a0', name: 'NVIDIA H200', pciBus: '00000000:00:06.0',
+      driverVersion: '580.159.04', vramBytes: 143771 * MiB, vramUsedBytes: 0, utilizationPct: 0, temperatureC: 42, powerW: 77.15, smClockMhz: 345, memClockMhz: 3201, computeCapability: '9.0'
+    })
+    const [legacy] = parseNvidiaSmiCsv(readFixture('nvidia-smi', 'h200-real', 'legacy.csv'), NVIDIA_QUERY_FIELDS_LEGACY)
+    expect(legacy?.computeCapability).toBeNull()
+    expect(legacy?.vramBytes).toBe(143771 * MiB)
+  })
+
+  it('reads every line of a real -lms loop under load: the readings move as the GPU works', () => {
+    const rows = parseNvidiaSmiCsv(readFixture('nvidia-smi', 'h200-real', 'loop-load.csv'), NVIDIA_QUERY_FIELDS)
+    expect(rows).toHaveLength(55)
+    expect(new Set(rows.map(r => r.uuid))).toEqual(new Set(['GPU-e7898d13-9f1e-ab92-7df2-7076759821a0']))
+    expect(Math.max(...rows.map(r => r.vramUsedBytes ?? 0))).toBe(21491 * MiB)
+    expect(Math.max(...rows.map(r => r.utilizationPct ?? 0))).toBe(100)
+    expect(Math.max(...rows.map(r => r.powerW ?? 0))).toBeGreaterThan(600)
+    expect(Math.min(...rows.map(r => r.smClockMhz ?? Infinity))).toBe(345)
+    expect(Math.max(...rows.map(r => r.smClockMhz ?? 0))).toBe(1980)
+  })
+
   it('reads two GPUs in index order and keeps zero readings as 0', () => {
     const gpus = parseNvidiaSmiCsv(readFixture('nvidia-smi', 'dual-3060', 'query.csv'), NVIDIA_QUERY_FIELDS)
     expect(gpus.map(g => g.index)).toEqual([0, 1])
