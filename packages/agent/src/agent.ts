@@ -289,8 +289,10 @@ export class Agent {
       // This host's gateway spending, when it changed (and slowly): peers sum it into fleet totals.
       const spend = this.gateway.spend?.gossip.due(components.clock.wall(), node.peerId) ?? null
       if (spend !== null) gossip.send((await gossip.sign<SpendMessage>(spend)).text)
-      // Dials go out on membership changes (a report, discovery); this sweep is only the slow retry.
-      if (beat % every(MESH_RETRY_MS) === 0) mesh.sweep([...replica.entries.values()].filter(e => e.peerId !== node.peerId))
+      // Dials go out on membership changes (a report, discovery); this sweep is only the slow retry,
+      // from the first heartbeat on, and every heartbeat while no peer is connected (a bootstrap
+      // node that was not listening yet when this one started).
+      if ((beat - 1) % every(MESH_RETRY_MS) === 0 || node.connectedPeers().length === 0) mesh.sweep([...replica.entries.values()].filter(e => e.peerId !== node.peerId))
       sync.retryPending()
       if (beat % DIGEST_EXCHANGE_BEATS === 0) sync.exchangeDigest()
       // The disk copy only serves restarts: every 5 heartbeats is enough (and always on stop).
