@@ -334,10 +334,13 @@ export class Agent {
       },
       spend: msg => this.gateway.spend?.gossip.adopt(msg, h => replica.entries.get(h)?.peerId) ?? false
     })
-    // This host's own report is in its inventory before any peer pulls it (sync on connect).
+    // The mesh listens first: libp2p tells of a discovered peer once (its first entry in the peer
+    // store), and a peer found while the first report was being made would never be dialed.
+    mesh.start()
+    // This host's own report is in its inventory before any peer pulls it (sync on connect; a
+    // connection opened meanwhile is pulled by the first heartbeat's retry).
     await publisher.publish()
     await sync.start()
-    mesh.start()
     this.log.info({ peerId: components.node.peerId, addrs: components.node.addrs(), api: this.apiAddress, hostname: this.hostname, role: this.config.node.role }, 'agent started')
     if (this.config.ollama.apply) await models.start(plans.plan)
     for (const loop of parts.loops) await loop.start()
