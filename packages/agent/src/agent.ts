@@ -292,8 +292,9 @@ export class Agent {
       // Dials go out on membership changes (a report, discovery); this sweep is only the slow retry,
       // from the first heartbeat on, and every heartbeat while no peer is connected (a bootstrap
       // node that was not listening yet when this one started).
-      if ((beat - 1) % every(MESH_RETRY_MS) === 0 || node.connectedPeers().length === 0) mesh.sweep([...replica.entries.values()].filter(e => e.peerId !== node.peerId))
-      sync.retryPending()
+      const connected = node.connectedPeers()
+      if ((beat - 1) % every(MESH_RETRY_MS) === 0 || connected.length === 0) mesh.sweep([...replica.entries.values()].filter(e => e.peerId !== node.peerId))
+      sync.retryPending(connected)
       if (beat % DIGEST_EXCHANGE_BEATS === 0) sync.exchangeDigest()
       // The disk copy only serves restarts: every 5 heartbeats is enough (and always on stop).
       if (beat % 5 === 0) void flush()
@@ -337,8 +338,8 @@ export class Agent {
     // The mesh listens first: libp2p tells of a discovered peer once (its first entry in the peer
     // store), and a peer found while the first report was being made would never be dialed.
     mesh.start()
-    // This host's own report is in its inventory before any peer pulls it (sync on connect; a
-    // connection opened meanwhile is pulled by the first heartbeat's retry).
+    // This host's own report is in its inventory before any peer pulls it (sync on connect; the
+    // connections opened meanwhile are pulled when sync starts).
     await publisher.publish()
     await sync.start()
     this.log.info({ peerId: components.node.peerId, addrs: components.node.addrs(), api: this.apiAddress, hostname: this.hostname, role: this.config.node.role }, 'agent started')

@@ -71,9 +71,12 @@ export class Sync {
     for (const peer of node.connectedPeers()) void this.pull(peer)
   }
 
-  /** A pull that failed (the peer was still starting) is retried each heartbeat until one succeeds. */
-  retryPending (): void {
-    for (const peer of this.components.node.connectedPeers()) if (!this.synced.has(peer)) void this.pull(peer)
+  /**
+   * A pull that failed (the peer was still starting) is retried each heartbeat until one succeeds.
+   * `peers`: the connected peers, when the caller has just listed them (libp2p's list makes a PeerId per peer).
+   */
+  retryPending (peers: readonly string[] = this.components.node.connectedPeers()): void {
+    for (const peer of peers) if (!this.synced.has(peer)) void this.pull(peer)
   }
 
   isSynced (peer: string): boolean { return this.synced.has(peer) }
