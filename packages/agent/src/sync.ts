@@ -21,10 +21,10 @@ export interface SyncInit {
   heartbeatMs: number
   /**
    * What this node relays: every host's last signed report — only those newer than the asker's
-   * digest `have` (hostname → report sequence) when it sent one — the signed plan in force and
-   * the tombstones.
+   * digest `have` (hostname → report sequence) when it sent one — the signed plan in force, the
+   * leader's signed alert list and the tombstones.
    */
-  state: (have: Readonly<Record<string, number>> | undefined) => { reports: string[], plan: string | null, tombstones: string[] }
+  state: (have: Readonly<Record<string, number>> | undefined) => { reports: string[], plan: string | null, tombstones: string[], alerts: string | null }
   /** This node's digest, sent with each pull. */
   digest: () => Record<string, number>
   /** Where relayed messages go: the same checks as gossip (Gossip.receive). */
@@ -117,7 +117,7 @@ export class Sync {
       const parsed = syncResponseSchema.safeParse(JSON.parse(decoder.decode(response)))
       if (!parsed.success) { this.init.rejected(); logger.warn({ peer }, 'malformed sync response'); return }
       // Tombstones first: a report they bury is then dropped instead of shown for a moment.
-      const texts = [...parsed.data.tombstones, ...parsed.data.reports, ...(parsed.data.plan === null ? [] : [parsed.data.plan])]
+      const texts = [...parsed.data.tombstones, ...parsed.data.reports, ...[parsed.data.plan, parsed.data.alerts].filter(t => t !== null)]
       for (const text of texts) await this.init.receive(decodeMessageText(text, undefined, { relayed: true }), `sync:${peer}`)
       this.synced.add(peer)
       logger.debug({ peer, reports: parsed.data.reports.length }, 'synced')
