@@ -25,6 +25,9 @@ export interface LeaderDutiesInit {
   planned?: (seconds: number) => void
 }
 
+/** Heartbeats after which the alert rules run again even though nothing they read changed. */
+const ALERTS_IDLE_BEATS = 10
+
 /** Several hosts changing within this long give one plan. */
 const PLAN_DEBOUNCE_MS = 200
 
@@ -42,6 +45,8 @@ export class LeaderDuties {
   private planTimer: NodeJS.Timeout | null = null
   /** This term's alert list went out at least once. */
   private alertsPublished = false
+  /** What the alert rules last read: they run again when it changed, or after ALERTS_IDLE_BEATS. */
+  private alertInputs: { version: number, plan: unknown, beats: number } = { version: -1, plan: null, beats: 0 }
 
   constructor (private readonly components: LeaderDutiesComponents, private readonly init: LeaderDutiesInit) {}
 
@@ -102,6 +107,13 @@ export class LeaderDuties {
     const { alerts, plans, gossip, self, hosts } = this.init
     const term = this.term
     if (term === null) return
+    // The rules read the inventory and the plan; only their time-based parts (how long a host has
+    // been silent) move without those changing, and a few heartbeats' delay there is harmless.
+    const version = this.init.inventoryVersion()
+    const inputs = this.alertInputs
+    const unchanged = inputs.version === version && inputs.plan === plans.plan && ++inputs.beats < ALERTS_IDLE_BEATS
+    if (unchanged && !always) return
+    this.alertInputs = { version, plan: plans.plan, beats: 0 }
     const changed = alerts.evaluate(hosts(), plans.plan, this.components.clock.wall())
     if (!changed && !always) return
     const unsigned: Unsigned<AlertsMessage> = { v: GOSSIP_VERSION, type: 'alerts', peerId: self.peerId, sentAt: new Date(this.components.clock.wall()).toISOString(), term, alerts: alerts.active }
