@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { hostname as osHostname } from 'node:os'
 import { isAbsolute, join } from 'node:path'
 import type { Logger } from 'pino'
-import type { AuthorityVerdict, FleetConfig, SpendMessage } from '@gpufleet/core'
+import type { AuthorityVerdict, BeatMessage, FleetConfig, SpendMessage } from '@gpufleet/core'
 import { AlertFeed } from './alert-feed.js'
 import { AuthorityGate, checkCoordinators } from './authority-gate.js'
 import { apiRoutes, gatewayRoutes } from './api-routes.js'
@@ -70,6 +70,8 @@ interface Parts {
   models: HostModels
   views: AgentViews
   loops: Loop[]
+  /** Clears the one-shot timers run() arms. */
+  stopTimers: Array<() => void>
   /** Writes the inventory's changes and the node state when it changed (every 5 heartbeats, and on stop). */
   flush: () => Promise<void>
 }
@@ -77,7 +79,7 @@ interface Parts {
 /**
  * One gpufleet node. This class only wires: it opens the store, the HTTP server and the libp2p
  * node, builds the components (docs/architecture.md says which owns what), connects their
- * events, runs the heartbeat and election loops, and stops everything in order.
+ * events, runs the heartbeat loop, and stops everything in order.
  */
 export class Agent {
   private readonly config: FleetConfig
@@ -176,7 +178,7 @@ export class Agent {
     const coordinator = nodeConfig.role === 'coordinator' && (pinned === null || pinned.includes(node.peerId))
     if (pinned === null) logger.warn('cluster.coordinators is not set: any swarm member that says it is a coordinator can lead and publish plans (list the coordinators\' peer ids in the shared config)')
     else if (nodeConfig.role === 'coordinator' && !coordinator) logger.warn({ peerId: node.peerId }, 'node.role is coordinator but this peer id is not in cluster.coordinators: running as a worker')
-    const election = new ElectionRunner(components, { self: { peerId: node.peerId, hostname, priority: nodeConfig.priority, coordinator }, leaseMs: cluster.leaderLease, startupGraceMs: Math.min(cluster.leaderLease, 2 * cluster.heartbeat) }, Math.max(state.term, storedPlan?.plan.term ?? 0))
+    const election = new ElectionRunner(components, { self: { peerId: node.peerId, hostname, priority: nodeConfig.priority, coordinator }, leaseMs: cluster.leaderLease, candidateWindowMs: Math.max(cluster.leaderLease, cluster.offlineAfter), startupGraceMs: Math.min(cluster.leaderLease, 2 * cluster.heartbeat) }, Math.max(state.term, storedPlan?.plan.term ?? 0))
     const gate = new AuthorityGate(components, {
       coordinators: pinned,
       term: () => election.term,
@@ -202,9 +204,9 @@ export class Agent {
       api: () => this.apiAddress,
       apply: (message, text) => { replica.accept(message, text) },
       applyBeat: message => { replica.acceptBeat(message) },
-      lease: () => election.lease,
+      lease: () => { const lease = election.lease; return lease === null ? null : { ...lease, ...leader.published() } },
       subscribers: () => node.subscriberCount(gossip.topic),
-      cadence: cadence(cluster.heartbeat, cluster.offlineAfter, coordinator)
+      cadence: cadence(cluster.heartbeat, cluster.offlineAfter)
     })
     publisher.restore(state.seq)
     const forgetting = new Forgetting(components, {
@@ -215,7 +217,7 @@ export class Agent {
     forgetting.restore(tombstones)
     const sync = new Sync(components, {
       heartbeatMs: cluster.heartbeat,
-      state: have => ({ reports: replica.relayable(have), plan: plans.raw, tombstones: forgetting.relayed }),
+      state: have => ({ reports: replica.relayable(have), plan: plans.raw, tombstones: forgetting.relayed, alerts: alerts.raw }),
       digest: () => replica.digest(),
       receive: async (decoded, via) => await gossip.receive(decoded, via),
       stopped: this.stopped.signal,
@@ -283,9 +285,15 @@ export class Agent {
       await writes
     }
     const every = (ms: number): number => Math.max(1, Math.round(ms / cluster.heartbeat))
+    // One timer for everything periodic: an idle agent wakes once per heartbeat. The election's
+    // checks run here too; a lapsing lease does not wait for it (see the lapse timer in run()).
     const heartbeat = new Loop(logger, 'heartbeat', cluster.heartbeat, async beat => {
+      election.tick()
+      replica.checkDepartures()
+      leader.tick()
+      forgetting.tick()
       await publisher.heartbeat(beat)
-      await leader.heartbeat(beat)
+      await leader.heartbeat()
       // This host's gateway spending, when it changed (and slowly): peers sum it into fleet totals.
       const spend = this.gateway.spend?.gossip.due(components.clock.wall(), node.peerId) ?? null
       if (spend !== null) gossip.send((await gossip.sign<SpendMessage>(spend)).text)
@@ -294,39 +302,46 @@ export class Agent {
       // node that was not listening yet when this one started).
       const connected = node.connectedPeers()
       if ((beat - 1) % every(MESH_RETRY_MS) === 0 || connected.length === 0) mesh.sweep([...replica.entries.values()].filter(e => e.peerId !== node.peerId))
-      sync.retryPending(connected)
+      sync.retryPending()
       if (beat % DIGEST_EXCHANGE_BEATS === 0) sync.exchangeDigest()
       // The disk copy only serves restarts: every 5 heartbeats is enough (and always on stop).
       if (beat % 5 === 0) void flush()
     })
-    // Half a heartbeat (at most 500 ms): a lapsed lease is seen within that, and an idle agent wakes twice a second for it, not four times.
-    const tick = new Loop(logger, 'election tick', Math.max(50, Math.min(500, Math.floor(cluster.heartbeat / 2))), () => {
-      election.tick()
-      replica.checkDepartures()
-      leader.tick()
-      forgetting.tick()
-    })
-    return { components, gossip, gate, replica, election, plans, alerts, leader, forgetting, publisher, sync, mesh, models, views, loops: [heartbeat, tick], flush }
+    return { components, gossip, gate, replica, election, plans, alerts, leader, forgetting, publisher, sync, mesh, models, views, loops: [heartbeat], stopTimers: [], flush }
   }
 
   /** Joins the fleet: gossip, sync and mesh first, then the first heartbeat (its failure fails start). */
   private async run (parts: Parts): Promise<void> {
-    const { gossip, gate, replica, election, plans, alerts, forgetting, sync, mesh, models, publisher, components } = parts
+    const { gossip, gate, replica, election, plans, alerts, forgetting, sync, mesh, models, publisher, components, leader } = parts
+    // A follower's lease lapses leaseMs after the last renewal: one timer, pushed back by each
+    // renewal, runs the election's check at that moment instead of waiting for the next heartbeat.
+    const lapse = setTimeout(() => { election.tick(); leader.tick() }, this.config.cluster.leaderLease + 1)
+    lapse.unref()
+    parts.stopTimers.push(() => { clearTimeout(lapse) })
+    const renewed = (taken: boolean): boolean => {
+      if (taken && election.leader !== null && !election.leading) lapse.refresh()
+      return taken
+    }
+    const missedFromLeader = (lease: NonNullable<BeatMessage['lease']>): boolean =>
+      (lease.plan !== undefined && !(plans.plan?.term === lease.term && plans.seq >= lease.plan)) ||
+      (lease.alerts !== undefined && lease.alerts !== alerts.digest)
     // Authority first (who may send this?), then each component's own rules (fencing, order).
     const authorized = (verdict: AuthorityVerdict, take: () => boolean): boolean | 'rejected' => verdict.accept ? take() : verdict.reject ? 'rejected' : false
     gossip.start({
       report: (msg, raw) => !forgetting.buries(msg) && replica.accept(msg, raw),
-      leader: msg => authorized(gate.claim(msg.peerId, msg.term), () => election.claim(msg)),
+      leader: msg => authorized(gate.claim(msg.peerId, msg.term), () => renewed(election.claim(msg))),
       plan: (msg, raw) => authorized(gate.termMessage(msg.peerId, msg.term, 'plan'), () => plans.accept(msg, raw)),
-      alerts: msg => authorized(gate.termMessage(msg.peerId, msg.term, 'alerts'), () => alerts.adopt(msg, components.node.peerId, election.term)),
+      alerts: (msg, raw) => authorized(gate.termMessage(msg.peerId, msg.term, 'alerts'), () => alerts.adopt(msg, raw, components.node.peerId, election.term)),
       forget: (msg, raw) => authorized(gate.termMessage(msg.peerId, msg.term, 'forget'), () => forgetting.accept(msg, raw)),
       beat: msg => {
         // The lease is a renewal of the author's claim: judged as one (who may lead, whose term).
         let lease: boolean | 'rejected' = false
         if (msg.lease !== undefined) {
           const { term, priority } = msg.lease
-          lease = authorized(gate.claim(msg.peerId, term), () => election.claim({ v: msg.v, type: 'leader', peerId: msg.peerId, sentAt: msg.sentAt, hostname: msg.hostname, term, priority }))
+          lease = authorized(gate.claim(msg.peerId, term), () => renewed(election.claim({ v: msg.v, type: 'leader', peerId: msg.peerId, sentAt: msg.sentAt, hostname: msg.hostname, term, priority })))
           if (lease === 'rejected') return 'rejected'
+          // The leader's beat names what it published this term: a follower that missed it pulls it.
+          if (lease && election.leader?.peerId === msg.peerId && missedFromLeader(msg.lease)) sync.repair(msg.peerId)
         }
         const outcome = replica.acceptBeat(msg)
         // This node missed the author's full report: pull it (from the author when connected).
@@ -360,6 +375,7 @@ export class Agent {
     this.stopped.abort()
     const parts = this.parts
     for (const loop of parts?.loops ?? []) loop.stop()
+    for (const clear of parts?.stopTimers ?? []) clear()
     parts?.leader.revoke()
     parts?.gossip.stop()
     parts?.components.probe.stop?.()

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
-import { isFenced, type Alert, type AlertThresholds, type AlertsMessage, type HostReport, type Plan } from '@gpufleet/core'
+import { alertsDigest, isFenced, type Alert, type AlertThresholds, type AlertsMessage, type HostReport, type Plan } from '@gpufleet/core'
 import { Alerting, type AlertChanges } from './alerting.js'
 
 export interface AlertFeedEvents {
@@ -16,6 +16,9 @@ export interface AlertFeedEvents {
  */
 export class AlertFeed extends EventEmitter<AlertFeedEvents> {
   private readonly alerting: Alerting
+  /** The signed list last published (leader) or adopted (follower): what sync relays, and its digest, what the leader's beat is compared with. */
+  private lastRaw: string | null = null
+  private lastDigest: string | null = null
 
   constructor (private readonly components: { logger: Logger }, thresholds: AlertThresholds) {
     super()
@@ -23,6 +26,14 @@ export class AlertFeed extends EventEmitter<AlertFeedEvents> {
   }
 
   get active (): Alert[] { return this.alerting.active }
+  get raw (): string | null { return this.lastRaw }
+  get digest (): string | null { return this.lastDigest }
+
+  /** The leader published its list (`alerts` as in the message). */
+  published (alerts: readonly Alert[], raw: string): void {
+    this.lastRaw = raw
+    this.lastDigest = alertsDigest(alerts)
+  }
 
   /** This node just became leader of `term`: it continues the alerts it knew. */
   lead (term: number): void { this.alerting.lead(term) }
@@ -33,10 +44,12 @@ export class AlertFeed extends EventEmitter<AlertFeedEvents> {
   }
 
   /** The leader's list arrived by gossip; the leader itself keeps its own evaluation. */
-  adopt (msg: AlertsMessage, self: string, highestTerm: number): boolean {
+  adopt (msg: AlertsMessage, raw: string, self: string, highestTerm: number): boolean {
     if (isFenced(msg.term, highestTerm) || msg.peerId === self) return false
     const changes = this.alerting.adopt(msg.alerts, msg.term)
     if (changes === null) return false
+    this.lastRaw = raw
+    this.lastDigest = alertsDigest(msg.alerts)
     this.announce(changes, false)
     return true
   }

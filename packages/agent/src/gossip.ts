@@ -16,7 +16,7 @@ export interface GossipHandlers {
   report: (msg: ReportMessage, raw: string) => boolean
   leader: (msg: LeaderMessage) => boolean | 'rejected'
   plan: (msg: PlanMessage, raw: string) => boolean | 'rejected'
-  alerts: (msg: AlertsMessage) => boolean | 'rejected'
+  alerts: (msg: AlertsMessage, raw: string) => boolean | 'rejected'
   /** Tombstones; absent where a test wires no forgetting (they are then ignored). */
   forget?: (msg: ForgetMessage, raw: string) => boolean | 'rejected'
   /** Peers' gateway spending (the cost ledger's fleet totals); absent where a test wires no ledger. */
@@ -59,17 +59,23 @@ export class Gossip {
     this.handlers = handlers
     this.components.node.subscribe(this.topic, async (from, data) => {
       this.bytes.in += data.byteLength
-      return await this.receive(decodeGossip(data, from, decoder), from ?? 'unknown')
+      // libp2p verified this message against `from` (StrictSign), and decodeGossip refuses a
+      // payload whose author is not `from`: the author's own signature would be checked twice.
+      return await this.receive(decodeGossip(data, from, decoder), from ?? 'unknown', from !== undefined)
     })
   }
 
   stop (): void { this.stopped = true }
 
-  /** One message from gossip or a sync response: verified, then dispatched. */
-  async receive (decoded: DecodeResult, via: string): Promise<Verdict> {
+  /**
+   * One message from gossip or a sync response: verified, then dispatched. `libp2pSigned`: it came
+   * by gossip, signed by its author's libp2p key and checked by libp2p, so the author signature it
+   * also carries (for relaying by sync) needs no second check.
+   */
+  async receive (decoded: DecodeResult, via: string, libp2pSigned = false): Promise<Verdict> {
     this.stats.received++
     let reason: string | null = decoded.ok ? null : decoded.reason
-    if (decoded.ok && decoded.signed !== null && !(await verifyAuthor(decoded.message.peerId, decoded.signed.bytes, decoded.signed.signature))) {
+    if (decoded.ok && decoded.signed !== null && !libp2pSigned && !(await verifyAuthor(decoded.message.peerId, decoded.signed.bytes, decoded.signed.signature))) {
       reason = `bad signature: not written by ${decoded.message.peerId}`
     }
     if (!decoded.ok || reason !== null) {
@@ -90,7 +96,7 @@ export class Gossip {
       case 'report': return handlers.report(msg, raw)
       case 'leader': return handlers.leader(msg)
       case 'plan': return handlers.plan(msg, raw)
-      case 'alerts': return handlers.alerts(msg)
+      case 'alerts': return handlers.alerts(msg, raw)
       case 'forget': return handlers.forget?.(msg, raw) ?? false
       case 'spend': return handlers.spend?.(msg) ?? false
       case 'beat': return handlers.beat?.(msg) ?? false

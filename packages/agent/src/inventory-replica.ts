@@ -132,6 +132,8 @@ export class InventoryReplica extends EventEmitter<InventoryReplicaEvents> {
   /** Writes the entries changed since the last flush; on failure they stay to write next time. */
   async flush (): Promise<void> {
     const { clock, store } = this.components
+    // Nothing changed, nothing written (an empty batch still costs LevelDB a trip to its thread).
+    if (this.dirty.size === 0) return
     const names = [...this.dirty]
     const entries = names.map(h => this.state.get(h)).filter((e): e is HostEntry => e !== undefined)
     this.dirty.clear()

@@ -25,6 +25,9 @@ export interface LeaderDutiesInit {
   planned?: (seconds: number) => void
 }
 
+/** Heartbeats after which the alert rules run again even though nothing they read changed. */
+const ALERTS_IDLE_BEATS = 10
+
 /** Several hosts changing within this long give one plan. */
 const PLAN_DEBOUNCE_MS = 200
 
@@ -40,6 +43,10 @@ export class LeaderDuties {
   private lastFingerprint = ''
   private lastVersion = -1
   private planTimer: NodeJS.Timeout | null = null
+  /** This term's alert list went out at least once. */
+  private alertsPublished = false
+  /** What the alert rules last read: they run again when it changed, or after ALERTS_IDLE_BEATS. */
+  private alertInputs: { version: number, plan: unknown, beats: number } = { version: -1, plan: null, beats: 0 }
 
   constructor (private readonly components: LeaderDutiesComponents, private readonly init: LeaderDutiesInit) {}
 
@@ -51,6 +58,7 @@ export class LeaderDuties {
     this.init.alerts.lead(term)
     this.lastFingerprint = ''
     this.lastVersion = -1
+    this.alertsPublished = false
     this.schedulePlan(0)
   }
 
@@ -76,28 +84,22 @@ export class LeaderDuties {
     gossip.send(JSON.stringify(claim))
   }
 
-  /** Every heartbeat while leading: alerts, and every 5th the plan again (for peers that missed it). */
-  async heartbeat (beat: number): Promise<void> {
-    if (this.term === null) return
-    if (beat % 5 === 0) this.republishPlan()
-    await this.publishAlerts(beat % 5 === 0)
-  }
-
-  /** A peer joined the topic: it gets the claim and the plan at once instead of at the next heartbeat. */
-  reannounce (): void {
-    if (this.term === null) return
-    this.announce(this.term)
-    this.republishPlan()
-  }
-
   /**
-   * Only a plan of our own term is ours to publish: the plan in force may still be the previous
-   * leader's (its signed text names that leader), and gossiping it under our libp2p signature
-   * would make every receiver reject it as forged.
+   * Every heartbeat while leading: alerts, published when they changed (and once at the start of
+   * the term). Nothing is republished on a timer: the beat that renews the lease names the plan's
+   * sequence and the alert list's digest (lease()), and a follower that missed either pulls it.
    */
-  private republishPlan (): void {
-    const { plans, gossip } = this.init
-    if (this.term !== null && plans.raw !== null && plans.plan?.term === this.term) gossip.send(plans.raw)
+  async heartbeat (): Promise<void> {
+    if (this.term === null) return
+    await this.publishAlerts(!this.alertsPublished)
+  }
+
+  /** What this term's leader has published, for its beat (undefined: nothing yet). */
+  published (): { plan?: number, alerts?: string } {
+    const { plans, alerts } = this.init
+    const plan = this.term !== null && plans.plan?.term === this.term ? plans.seq : undefined
+    const digest = this.alertsPublished ? alerts.digest ?? undefined : undefined
+    return { ...(plan === undefined ? {} : { plan }), ...(digest === undefined ? {} : { alerts: digest }) }
   }
 
   /** Evaluates the alert rules; publishes the list when it changed, or when `always`. */
@@ -105,10 +107,20 @@ export class LeaderDuties {
     const { alerts, plans, gossip, self, hosts } = this.init
     const term = this.term
     if (term === null) return
+    // The rules read the inventory and the plan; only their time-based parts (how long a host has
+    // been silent) move without those changing, and a few heartbeats' delay there is harmless.
+    const version = this.init.inventoryVersion()
+    const inputs = this.alertInputs
+    const unchanged = inputs.version === version && inputs.plan === plans.plan && ++inputs.beats < ALERTS_IDLE_BEATS
+    if (unchanged && !always) return
+    this.alertInputs = { version, plan: plans.plan, beats: 0 }
     const changed = alerts.evaluate(hosts(), plans.plan, this.components.clock.wall())
     if (!changed && !always) return
     const unsigned: Unsigned<AlertsMessage> = { v: GOSSIP_VERSION, type: 'alerts', peerId: self.peerId, sentAt: new Date(this.components.clock.wall()).toISOString(), term, alerts: alerts.active }
     const { text } = await gossip.sign<AlertsMessage>(unsigned)
+    if (this.term !== term) return
+    alerts.published(unsigned.alerts, text)
+    this.alertsPublished = true
     gossip.send(text)
   }
 

@@ -1,4 +1,5 @@
-import { readFile, stat } from 'node:fs/promises'
+import { statSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 import { hostReportSchema, validateDocument, type HostReport } from '@gpufleet/core'
 import { HardwareFileError } from './errors.js'
 
@@ -34,7 +35,9 @@ export class OwnReport {
   async current (now: number): Promise<HostReport> {
     if (this.init.hardwareFile !== undefined) {
       // Re-read when the file changes: editing a simulated host's hardware is seen by the fleet.
-      const mtime = (await stat(this.init.hardwareFile).catch(() => null))?.mtimeMs ?? 0
+      // A synchronous stat of one small local file costs microseconds; the async one woke a
+      // thread-pool thread and the main thread again at every heartbeat.
+      const mtime = statSync(this.init.hardwareFile, { throwIfNoEntry: false })?.mtimeMs ?? 0
       if (this.report === null || mtime !== this.hardwareMtime) {
         try {
           this.report = await readHardwareFile(this.init.hardwareFile, this.init.hostname, this.init.role)

@@ -22,6 +22,8 @@ export class PlanInForce extends EventEmitter<{ 'plan:changed': [Plan] }> {
 
   get plan (): Plan | null { return this.current }
   get raw (): string | null { return this.currentRaw }
+  /** The plan's sequence within its term: what the leader's beat is compared with. */
+  get seq (): number { return this.currentSeq }
 
   restore (stored: { plan: Plan, raw: string | null } | null): void {
     this.current = stored?.plan ?? null

@@ -17,8 +17,8 @@ export interface ReportPublisherInit {
   apply: (message: ReportMessage, text: string) => void
   /** … and its own beats, which keep it online in its own inventory. */
   applyBeat: (message: BeatMessage) => void
-  /** While this node leads: the lease its beat renews. */
-  lease: () => { term: number, priority: number } | null
+  /** While this node leads: the lease its beat renews, with the plan sequence and alert digest of its term. */
+  lease: () => NonNullable<BeatMessage['lease']> | null
   /** The schedule, in heartbeats (see cadence()). */
   cadence: Cadence
   /** Peers subscribed to the fleet's topic now. */
@@ -27,24 +27,28 @@ export interface ReportPublisherInit {
 
 /**
  * In heartbeats: a full report at least every `refreshEvery` even when nothing changed; a beat
- * every `beatEvery` (coordinators beat every heartbeat: the election counts them live by their
- * beats within a lease); live readings at most every `readingsEvery`, and only when they changed.
+ * every `beatEvery`; live readings at most every `readingsEvery`, and only when they changed.
+ * The leader beats every heartbeat whatever this says: its beat renews its lease.
  */
 export interface Cadence { refreshEvery: number, beatEvery: number, readingsEvery: number }
 
-/** Full reports when nothing changed, in heartbeats (30 s at the default heartbeat: memberlist's push-pull period). */
-const REFRESH_BEATS = 30
+/**
+ * Full reports when nothing changed: a last resort only, every 10 minutes. A missed report is
+ * repaired sooner by the beats (their `of` names it) and by the digest exchange of anti-entropy.
+ */
+const REFRESH_MS = 10 * 60_000
 /** Readings for the dashboards' charts: their history keeps one sample per 2 s at most. */
 const READINGS_MS = 2000
 
 /**
- * The schedule for a heartbeat, offline delay and role. A worker beats three times per
- * `offlineAfter` (two lost beats in a row do not take it offline); a coordinator every heartbeat.
+ * The schedule for a heartbeat and offline delay: every host, coordinators included, beats three
+ * times per `offlineAfter` (two lost beats in a row do not take it offline). Standby coordinators
+ * count as election candidates for an offlineAfter after they were heard (candidateWindowMs).
  */
-export function cadence (heartbeatMs: number, offlineAfterMs: number, coordinator: boolean): Cadence {
+export function cadence (heartbeatMs: number, offlineAfterMs: number): Cadence {
   return {
-    refreshEvery: REFRESH_BEATS,
-    beatEvery: coordinator ? 1 : Math.max(1, Math.floor(offlineAfterMs / (3 * heartbeatMs))),
+    refreshEvery: Math.max(1, Math.round(REFRESH_MS / heartbeatMs)),
+    beatEvery: Math.max(1, Math.floor(offlineAfterMs / (3 * heartbeatMs))),
     readingsEvery: Math.max(1, Math.round(READINGS_MS / heartbeatMs))
   }
 }

@@ -21,10 +21,10 @@ export interface SyncInit {
   heartbeatMs: number
   /**
    * What this node relays: every host's last signed report — only those newer than the asker's
-   * digest `have` (hostname → report sequence) when it sent one — the signed plan in force and
-   * the tombstones.
+   * digest `have` (hostname → report sequence) when it sent one — the signed plan in force, the
+   * leader's signed alert list and the tombstones.
    */
-  state: (have: Readonly<Record<string, number>> | undefined) => { reports: string[], plan: string | null, tombstones: string[] }
+  state: (have: Readonly<Record<string, number>> | undefined) => { reports: string[], plan: string | null, tombstones: string[], alerts: string | null }
   /** This node's digest, sent with each pull. */
   digest: () => Record<string, number>
   /** Where relayed messages go: the same checks as gossip (Gossip.receive). */
@@ -44,6 +44,8 @@ export class Sync {
   private readonly lastPull = new Map<string, number>()
   /** Peers whose state we pulled on the connection we have with them now. */
   private readonly synced = new Set<string>()
+  /** Connected peers not pulled yet (bounded by the connections): what the heartbeat retries, instead of listing every connection. */
+  private readonly unsynced = new Set<string>()
   /** At most one pull per peer at a time: under load, retries must not pile up. */
   private readonly pulling = new Set<string>()
   private turn = 0
@@ -62,21 +64,24 @@ export class Sync {
       } catch { /* not JSON: answered in full */ }
       return encoder.encode(JSON.stringify({ v: GOSSIP_VERSION, ...this.init.state(have) }))
     })
-    node.on('connection:open', peer => { if (!this.synced.has(peer)) void this.pull(peer) })
+    const opened = (peer: string): void => {
+      if (this.synced.has(peer)) return
+      this.unsynced.add(peer)
+      void this.pull(peer)
+    }
+    node.on('connection:open', opened)
     node.on('peer:disconnect', peer => {
       this.synced.delete(peer)
+      this.unsynced.delete(peer)
       this.lastPull.delete(peer)
     })
     // Connections opened while starting (bootstrap dials) came before the listener.
-    for (const peer of node.connectedPeers()) void this.pull(peer)
+    for (const peer of node.connectedPeers()) opened(peer)
   }
 
-  /**
-   * A pull that failed (the peer was still starting) is retried each heartbeat until one succeeds.
-   * `peers`: the connected peers, when the caller has just listed them (libp2p's list makes a PeerId per peer).
-   */
-  retryPending (peers: readonly string[] = this.components.node.connectedPeers()): void {
-    for (const peer of peers) if (!this.synced.has(peer)) void this.pull(peer)
+  /** A pull that failed (the peer was still starting) is retried each heartbeat until one succeeds. */
+  retryPending (): void {
+    for (const peer of this.unsynced) void this.pull(peer)
   }
 
   isSynced (peer: string): boolean { return this.synced.has(peer) }
@@ -120,9 +125,10 @@ export class Sync {
       const parsed = syncResponseSchema.safeParse(JSON.parse(decoder.decode(response)))
       if (!parsed.success) { this.init.rejected(); logger.warn({ peer }, 'malformed sync response'); return }
       // Tombstones first: a report they bury is then dropped instead of shown for a moment.
-      const texts = [...parsed.data.tombstones, ...parsed.data.reports, ...(parsed.data.plan === null ? [] : [parsed.data.plan])]
+      const texts = [...parsed.data.tombstones, ...parsed.data.reports, ...[parsed.data.plan, parsed.data.alerts].filter(t => t !== null)]
       for (const text of texts) await this.init.receive(decodeMessageText(text, undefined, { relayed: true }), `sync:${peer}`)
       this.synced.add(peer)
+      this.unsynced.delete(peer)
       logger.debug({ peer, reports: parsed.data.reports.length }, 'synced')
     } catch (err) {
       logger.debug({ peer, err: (err as Error).message }, 'sync failed')

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { GOSSIP_VERSION, type Alert, type AlertsMessage, type LiveEvent } from '@gpufleet/core'
+import { GOSSIP_VERSION, alertsDigest, type Alert, type AlertsMessage, type LiveEvent } from '@gpufleet/core'
 import { AlertFeed } from '../src/alert-feed.js'
 import { ElectionRunner } from '../src/election-runner.js'
 import type { Gateway } from '../src/gateway/gateway.js'
@@ -21,12 +21,19 @@ describe('the alert feed on a follower', () => {
     feed.on('alert:raised', (a, leading) => { events.push(`raised ${a.id} ${String(leading)}`) })
     feed.on('alert:cleared', a => { events.push(`cleared ${a.id}`) })
     const leader = '12D3KooWLeaderxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
-    expect(feed.adopt(list(2048, leader, [alert('a'), alert('b')]), 'self', 2048)).toBe(true)
-    expect(feed.adopt(list(2048, leader, [alert('b')]), 'self', 2048)).toBe(true)
+    const adopt = (msg: AlertsMessage): boolean => feed.adopt(msg, JSON.stringify(msg), 'self', 2048)
+    expect(feed.digest).toBeNull()
+    expect(adopt(list(2048, leader, [alert('a'), alert('b')]))).toBe(true)
+    const second = list(2048, leader, [alert('b')])
+    expect(adopt(second)).toBe(true)
     expect(events).toEqual(['raised a false', 'raised b false', 'cleared a'])
-    expect(feed.adopt(list(1024, leader, []), 'self', 2048)).toBe(false)
-    expect(feed.adopt(list(3072, 'self', []), 'self', 2048)).toBe(false)
+    expect(adopt(list(1024, leader, []))).toBe(false)
+    expect(adopt(list(3072, 'self', []))).toBe(false)
     expect(feed.active.map(a => a.id)).toEqual(['b'])
+    // What sync relays and what the leader's beat is compared with: the last list taken, as received.
+    expect(feed.raw).toBe(JSON.stringify(second))
+    expect(feed.digest).toBe(alertsDigest([alert('b')]))
+    expect(feed.digest).not.toBe(alertsDigest([alert('a'), alert('b')]))
   })
 })
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { GossipMessage, HostReport, PlanMessage } from '@gpufleet/core'
+import { alertsDigest, type GossipMessage, type HostReport, type PlanMessage } from '@gpufleet/core'
 import { AlertFeed } from '../src/alert-feed.js'
 import { Gossip } from '../src/gossip.js'
 import { LeaderDuties } from '../src/leader-duties.js'
@@ -64,7 +64,7 @@ describe('leader duties, started and stopped as one unit', () => {
     expect(readFileSync(join(dir, 'GPU_SPECS.md'), 'utf8')).toContain('ai-01')
   })
 
-  it('while established: an unchanged inventory gives no new plan; a host joining gives one after the debounce; heartbeats republish the plan and the alerts', async () => {
+  it('while established: an unchanged inventory gives no new plan; a host joining gives one after the debounce; heartbeats republish nothing, the beat names what was published', async () => {
     const { parts, duties, plans, leaderNode, sent, setHosts } = await setup(dir)
     duties.establish(TERM)
     await vi.advanceTimersByTimeAsync(0)
@@ -84,11 +84,14 @@ describe('leader duties, started and stopped as one unit', () => {
     await vi.waitFor(() => { expect(sent(leaderNode, 'plan')).toHaveLength(2) })
     expect(plans.plan!.generatedAt > first.generatedAt).toBe(true)
 
-    await duties.heartbeat(5)
-    expect(sent(leaderNode, 'plan')).toHaveLength(3)
-    expect(leaderNode.published.at(-2)).toBe(plans.raw)
+    // The first heartbeat of the term sends the alert list once; later ones only when it changes.
+    expect(duties.published()).toEqual({ plan: plans.seq })
+    for (let beat = 1; beat <= 10; beat++) await duties.heartbeat()
+    expect(sent(leaderNode, 'plan')).toHaveLength(2)
     expect(sent(leaderNode, 'alerts').map(m => m.type === 'alerts' && m.term)).toEqual([TERM])
-    duties.reannounce()
+    const [list] = sent(leaderNode, 'alerts')
+    expect(duties.published()).toEqual({ plan: 2, alerts: alertsDigest(list!.type === 'alerts' ? list!.alerts : []) })
+    duties.announce(TERM)
     expect(sent(leaderNode, 'leader').map(m => m.type === 'leader' && m.term)).toEqual([TERM])
   })
 
@@ -103,8 +106,7 @@ describe('leader duties, started and stopped as one unit', () => {
     duties.tick()
     await vi.advanceTimersByTimeAsync(1000)
     await duties.makePlan()
-    await duties.heartbeat(5)
-    duties.reannounce()
+    await duties.heartbeat()
     expect(leaderNode.published).toEqual([])
     expect(plans.plan).toBeNull()
     expect(existsSync(join(dir, 'GPU_SPECS.md'))).toBe(false)
@@ -120,11 +122,10 @@ describe('leader duties, started and stopped as one unit', () => {
     plans.restore({ plan: message.plan, raw: text })
     // Leading, before its own first plan is made: the heartbeat sends alerts, not the old plan.
     duties.establish(TERM)
-    await duties.heartbeat(5)
-    duties.reannounce()
+    await duties.heartbeat()
     expect(sent(leaderNode, 'alerts')).toHaveLength(1)
-    expect(sent(leaderNode, 'leader')).toHaveLength(1)
     expect(sent(leaderNode, 'plan')).toEqual([])
+    expect(duties.published().plan).toBeUndefined()
     duties.revoke()
   })
 })

@@ -21,7 +21,7 @@ async function setupManual () {
   const { pending, probe } = manualProbe()
   const gossip = new Gossip({ node, logger }, 'test')
   const taken: ReportMessage[] = []
-  const publisher = new ReportPublisher({ clock, logger, probe }, { gossip, priority: 7, extras: () => ({ measured: [] }), addrs: () => node.addrs(), api: () => '127.0.0.1:7700', apply: m => { taken.push(m) }, applyBeat: () => {}, lease: () => null, cadence: cadence(1000, 10_000, false), subscribers: () => 1 })
+  const publisher = new ReportPublisher({ clock, logger, probe }, { gossip, priority: 7, extras: () => ({ measured: [] }), addrs: () => node.addrs(), api: () => '127.0.0.1:7700', apply: m => { taken.push(m) }, applyBeat: () => {}, lease: () => null, cadence: cadence(1000, 10_000), subscribers: () => 1 })
   return { node, clock, lines, pending, publisher, taken }
 }
 
@@ -97,13 +97,13 @@ async function setup (coordinator: boolean) {
   const parts = { ...components(node), probe: { current: async () => probed } }
   const gossip = new Gossip(parts, 'test')
   const replica = new InventoryReplica(parts, OFFLINE_AFTER)
-  let lease: { term: number, priority: number } | null = null
+  let lease: NonNullable<BeatMessage['lease']> | null = null
   const publisher = new ReportPublisher(parts, {
     gossip, priority: 0, extras: () => ({}), addrs: () => node.addrs(), api: () => null,
     apply: (m, t) => { replica.accept(m, t) },
     applyBeat: m => { replica.acceptBeat(m) },
     lease: () => lease,
-    cadence: cadence(HEARTBEAT, OFFLINE_AFTER, coordinator),
+    cadence: cadence(HEARTBEAT, OFFLINE_AFTER),
     subscribers: () => 1
   })
   const sent = (): GossipMessage[] => node.published.map(t => JSON.parse(t) as GossipMessage)
@@ -114,13 +114,14 @@ async function setup (coordinator: boolean) {
 }
 
 describe('report publisher: changes, not copies', () => {
-  it('a worker: one full report, then a beat every 3 heartbeats (offlineAfter / 3) while nothing changes, a full refresh every 30 s; it stays online in its own inventory', async () => {
-    const { publisher, replica, sent, run } = await setup(false)
+  it.each([['a worker', false], ['a standby coordinator', true]])('%s: one full report, then a beat every 3 heartbeats (offlineAfter / 3) while nothing changes, a full refresh only every 10 minutes; it stays online in its own inventory', async (_who, coordinator) => {
+    const { publisher, replica, sent, run } = await setup(coordinator)
     await publisher.publish()
-    await run(1, 30)
+    await run(1, 600)
     const kinds = sent().map(m => m.type)
     expect(kinds.filter(k => k === 'report')).toHaveLength(2)
-    expect(kinds.filter(k => k === 'beat')).toHaveLength(9)
+    // Beats at heartbeats 3, 6, … 597; the refresh at 600 is a full report instead.
+    expect(kinds.filter(k => k === 'beat')).toHaveLength(199)
     const beats = sent().filter((m): m is BeatMessage => m.type === 'beat')
     // Beats extend the report before them, grow in sequence, and carry no readings that did not change.
     const first = sent().find(m => m.type === 'report')
@@ -159,11 +160,12 @@ describe('report publisher: changes, not copies', () => {
   it('the leader renews its lease once per heartbeat, in its beat — also on a heartbeat that sent a full report', async () => {
     const { publisher, sent, run, lead } = await setup(true)
     await publisher.publish()
-    lead({ term: 2048, priority: 100 })
+    lead({ term: 2048, priority: 100, plan: 3, alerts: '0a1b2c3d' })
     const before = sent().length
-    await run(1, 31)
+    await run(1, 601)
     const beats = sent().slice(before).filter((m): m is BeatMessage => m.type === 'beat')
-    expect(beats).toHaveLength(31)
-    expect(beats.every(b => b.lease?.term === 2048)).toBe(true)
+    expect(beats).toHaveLength(601)
+    // Each names what the leader published in its term: a follower that missed the plan or the alerts pulls them.
+    expect(beats.every(b => b.lease?.term === 2048 && b.lease.plan === 3 && b.lease.alerts === '0a1b2c3d')).toBe(true)
   })
 })

@@ -50,6 +50,23 @@ describe('election', () => {
     expect(b.actions.filter(a => a.type === 'announce')).toEqual([])
   })
 
+  it('standby coordinators beat only every offlineAfter / 3: one stays a candidate for candidateWindowMs, and a leader silent since its last renewal stops being one when its lease lapses', () => {
+    const C = { peerId: '12D3KooWCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC', hostname: 'myia-po-2024', priority: 70 }
+    const windowed = (who: typeof A): ElectionState => initialElection({ self: { ...who, coordinator: true }, leaseMs: LEASE, candidateWindowMs: 10_000, startupGraceMs: 1000 }, 0, 0)
+    // A leads from t=0 and dies; C (rank above B) last beat at t=500; at t=3000 A's lease lapses.
+    const b = run(windowed(B), [[0, { type: 'leader', from: A, term: 1 }], [500, { type: 'coordinator-seen', who: C }], [3000, { type: 'tick' }]])
+    expect(b.state.leader).toBeNull()
+    expect(b.state.coordinators.has(A.peerId)).toBe(false)
+    // C was heard 2.5 s ago: within the window (a lease-long window would have dropped it), so B leaves the claim to C.
+    expect(b.actions.filter(a => a.type === 'announce')).toEqual([])
+    // C never claims (it died too): once the window passes B claims.
+    const later = run(b.state, [[10_600, { type: 'tick' }]])
+    expect(isLeader(later.state)).toBe(true)
+    // With the lease as window (the default), the same standby claims at once when the lease lapses.
+    const leaseWindow = run(node(B, true), [[0, { type: 'leader', from: A, term: 1 }], [500, { type: 'coordinator-seen', who: C }], [3600, { type: 'tick' }]])
+    expect(isLeader(leaseWindow.state)).toBe(true)
+  })
+
   it('the preferred coordinator takes leadership back with a higher term; the standby steps down', () => {
     // B led at term 2 while A was away; A comes back, hears B, and claims a higher term after its grace.
     const a = run(node(A, true, 10_000, 1), [[10_100, { type: 'leader', from: B, term: 2 }], [10_500, { type: 'tick' }], [11_000, { type: 'tick' }]])

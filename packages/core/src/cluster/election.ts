@@ -14,6 +14,13 @@ export interface ElectionCandidate { peerId: string, hostname: string, priority:
 export interface ElectionConfig {
   self: ElectionCandidate & { coordinator: boolean }
   leaseMs: number
+  /**
+   * How long a coordinator counts as a live candidate after it was last heard from (default: the
+   * lease). Standby coordinators beat only as often as workers (three times per offlineAfter), so
+   * the agent sets this to offlineAfter; a leader whose lease lapsed stops being a candidate at
+   * once, whatever this says.
+   */
+  candidateWindowMs?: number
   /** How long after start a node listens before claiming: it must learn the current term first. */
   startupGraceMs: number
 }
@@ -77,7 +84,8 @@ export function isLeader (state: ElectionState): boolean {
 }
 
 function liveCandidates (state: ElectionState, now: number): ElectionCandidate[] {
-  const live: ElectionCandidate[] = [...state.coordinators.values()].filter(c => now - c.seenAt < state.config.leaseMs && c.peerId !== state.config.self.peerId)
+  const window = state.config.candidateWindowMs ?? state.config.leaseMs
+  const live: ElectionCandidate[] = [...state.coordinators.values()].filter(c => now - c.seenAt < window && c.peerId !== state.config.self.peerId)
   if (state.config.self.coordinator) live.push(state.config.self)
   return live
 }
@@ -118,7 +126,17 @@ export function step (state: ElectionState, event: ElectionEvent, now: number): 
       break
     }
     case 'tick': {
-      if (next.leader !== null && !isLeader(next) && now - next.leader.renewedAt >= next.config.leaseMs) setLeader(null, next.term)
+      if (next.leader !== null && !isLeader(next) && now - next.leader.renewedAt >= next.config.leaseMs) {
+        // A leader silent for a whole lease — not heard since its last renewal — is no candidate
+        // either (it may have died); one still heard from (its reports) stays one, and reclaims.
+        const lapsed = next.leader
+        if ((next.coordinators.get(lapsed.peerId)?.seenAt ?? -Infinity) <= lapsed.renewedAt) {
+          const coordinators = new Map(next.coordinators)
+          coordinators.delete(lapsed.peerId)
+          next = { ...next, coordinators }
+        }
+        setLeader(null, next.term)
+      }
       if (!self.coordinator) break
       // The leader renews its lease once per heartbeat, in its beat: a tick announces only a new claim.
       if (isLeader(next)) break

@@ -119,8 +119,17 @@ export const beatMessageSchema = z.strictObject({
   seq: z.number().int().nonnegative(),
   /** Sequence of the author's last full report: a receiver holding an older one has missed it. */
   of: z.number().int().nonnegative(),
-  /** Present in the leader's beats: the renewal of its lease for `term`. */
-  lease: z.strictObject({ term: z.number().int().positive(), priority: z.number().int().nonnegative() }).optional(),
+  /**
+   * Present in the leader's beats: the renewal of its lease for `term`, with what the leader has
+   * published in that term — its plan's sequence and a digest of its alert list — so a follower
+   * that missed one pulls it instead of the leader republishing it on a timer.
+   */
+  lease: z.strictObject({
+    term: z.number().int().positive(),
+    priority: z.number().int().nonnegative(),
+    plan: z.number().int().nonnegative().optional(),
+    alerts: z.string().regex(/^[0-9a-f]{8}$/).optional()
+  }).optional(),
   readings: z.array(gpuReadingSchema).max(READINGS_PER_BEAT).optional()
 })
 
@@ -155,7 +164,9 @@ export const syncResponseSchema = z.strictObject({
   reports: z.array(z.string().max(GOSSIP_MAX_BYTES)).max(10_000),
   plan: z.string().max(GOSSIP_MAX_BYTES).nullable(),
   /** Absent from nodes of earlier versions. */
-  tombstones: z.array(z.string().max(4096)).max(TOMBSTONES_KEPT).default([])
+  tombstones: z.array(z.string().max(4096)).max(TOMBSTONES_KEPT).default([]),
+  /** The leader's signed alert list this node holds (absent from nodes of earlier versions). */
+  alerts: z.string().max(GOSSIP_MAX_BYTES).nullable().default(null)
 })
 export type SyncResponse = z.infer<typeof syncResponseSchema>
 

@@ -10,6 +10,9 @@ describe('deterministic simulation: real election and inventory code, up to 120 
     sim.run(12_000)
     expect(unique(sim.leaders())).toEqual(['node-000'])
     expect(Math.min(...sim.onlineCounts())).toBe(120)
+    // The plan went out once; a node that lost it pulled it when the leader's beat named it.
+    const own = sim.nodes[0]!.ownPlan
+    expect(sim.nodes.every(n => n.plan?.term === own?.term && n.plan?.seq === own?.seq)).toBe(true)
     expect(sim.violations).toEqual([])
     expect(sim.dropped).toBeGreaterThan(0)
   })

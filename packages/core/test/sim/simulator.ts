@@ -56,10 +56,10 @@ export interface Violation { at: number, what: string }
 /**
  * A deterministic network of virtual gpufleet nodes running the real election and inventory
  * code with virtual time, on the agent's protocol: a full report at start and every
- * `refreshEvery` heartbeats, beats between (coordinators every heartbeat, workers every
- * offlineAfter / 3; the leader's beat renews its lease), a pull from the author when a beat shows a
- * missed report; the election ticks every heartbeat/2, a leader announces a new claim and
- * publishes a plan stamped with its term.
+ * `refreshEvery` heartbeats, beats between (every node every offlineAfter / 3; the leader's beat,
+ * every heartbeat, renews its lease and names its plan), a pull from the author when a beat shows a
+ * missed report or plan; the election ticks every heartbeat and when a lease lapses, a leader
+ * announces a new claim and publishes a plan stamped with its term, once.
  * Invariants are checked on every event: at most one leader per term, no plan applied from a
  * term lower than one the node has seen.
  */
@@ -84,7 +84,7 @@ export class Simulation {
       const priority = coordinator ? 100 - i : 0
       return {
         id, name: `node-${String(i).padStart(3, '0')}`, coordinator, priority, up: true, seq: 0, reportSeq: 0, beats: 0, report: null, inventory: new Map(), plan: null, ownPlan: null, maxTermSeen: 0,
-        election: initialElection({ self: { peerId: id, hostname: `node-${String(i).padStart(3, '0')}`, priority, coordinator }, leaseMs: options.leaseMs, startupGraceMs: 2 * options.heartbeatMs }, 0)
+        election: initialElection({ self: { peerId: id, hostname: `node-${String(i).padStart(3, '0')}`, priority, coordinator }, leaseMs: options.leaseMs, candidateWindowMs: Math.max(options.leaseMs, options.offlineAfterMs), startupGraceMs: 2 * options.heartbeatMs }, 0)
       }
     })
     this.byId = new Map(this.nodes.map(n => [n.id, n]))
@@ -96,20 +96,18 @@ export class Simulation {
   }
 
   private startTimers (node: SimNode, offset: number): void {
-    const beat = (): void => { if (node.up) { this.heartbeat(node); this.schedule(this.now + this.options.heartbeatMs, beat) } }
-    const tick = (): void => { if (node.up) { this.elect(node, { type: 'tick' }); this.schedule(this.now + this.options.heartbeatMs / 2, tick) } }
+    // One timer, as the agent: the election's check, then what goes out.
+    const beat = (): void => { if (node.up) { this.elect(node, { type: 'tick' }); this.heartbeat(node); this.schedule(this.now + this.options.heartbeatMs, beat) } }
     this.schedule(this.now + offset, beat)
-    this.schedule(this.now + offset / 2, tick)
   }
 
   private heartbeat (node: SimNode): void {
     const { heartbeatMs, offlineAfterMs } = this.options
-    const refreshEvery = this.options.refreshEvery ?? 30
-    const beatEvery = node.coordinator ? 1 : Math.max(1, Math.floor(offlineAfterMs / (3 * heartbeatMs)))
-    const lease = isLeader(node.election) ? { term: node.election.term, priority: node.priority } : undefined
+    const refreshEvery = this.options.refreshEvery ?? Math.round(600_000 / heartbeatMs)
+    const beatEvery = Math.max(1, Math.floor(offlineAfterMs / (3 * heartbeatMs)))
+    const own = node.ownPlan?.term === node.election.term ? node.ownPlan : null
+    const lease = isLeader(node.election) ? { term: node.election.term, priority: node.priority, ...(own === null ? {} : { plan: own.seq }) } : undefined
     node.beats++
-    // The leader republishes its plan every 5 heartbeats, as the agent does.
-    if (lease !== undefined && node.beats % 5 === 0 && node.ownPlan?.term === node.election.term) this.broadcast(node, { kind: 'plan', plan: node.ownPlan })
     if (node.report === null || node.beats % refreshEvery === 0) {
       node.seq++
       node.reportSeq = node.seq
@@ -138,6 +136,23 @@ export class Simulation {
     this.schedule(this.now + 2 * (this.options.delayMs + this.random() * this.options.jitterMs), () => { if (to.up && from.up) this.receive(to, { kind: 'report', msg }) })
   }
 
+  /** The plan `from` made in its term, pulled by `to` (sync), if the network lets the pull through. */
+  private pullPlan (to: SimNode, from: SimNode): void {
+    const plan = from.ownPlan
+    if (plan === null || !this.reachable(to, from)) return
+    this.schedule(this.now + 2 * (this.options.delayMs + this.random() * this.options.jitterMs), () => {
+      if (!to.up || !from.up) return
+      this.applyPlan(to, plan)
+      to.maxTermSeen = Math.max(to.maxTermSeen, plan.term)
+    })
+  }
+
+  /** The agent's lapse timer: a follower checks its election the moment the lease it just saw renewed would lapse. */
+  private watchLease (node: SimNode): void {
+    if (node.election.leader === null || isLeader(node.election)) return
+    this.schedule(this.now + this.options.leaseMs + 1, () => { if (node.up) this.elect(node, { type: 'tick' }) })
+  }
+
   private reachable (a: SimNode, b: SimNode): boolean {
     return this.groups === null || this.groups.get(a.id) === this.groups.get(b.id)
   }
@@ -157,6 +172,7 @@ export class Simulation {
         if (set.size > 1) this.violations.push({ at: this.now, what: `two leaders in term ${action.term}: ${[...set].join(', ')}` })
         node.ownPlan = { term: action.term, seq: this.now }
         this.applyPlan(node, node.ownPlan)
+        this.broadcast(node, { kind: 'plan', plan: node.ownPlan })
       }
     }
   }
@@ -190,7 +206,14 @@ export class Simulation {
       }
       case 'beat': {
         const beat = payload.msg
-        if (beat.lease !== undefined) this.elect(node, { type: 'leader', from: { peerId: beat.peerId, hostname: beat.hostname, priority: beat.lease.priority }, term: beat.lease.term })
+        if (beat.lease !== undefined) {
+          this.elect(node, { type: 'leader', from: { peerId: beat.peerId, hostname: beat.hostname, priority: beat.lease.priority }, term: beat.lease.term })
+          this.watchLease(node)
+          // The beat names the leader's plan: a node that missed it pulls it from the leader.
+          const leader = this.byId.get(beat.peerId)
+          const { plan } = beat.lease
+          if (leader !== undefined && plan !== undefined && node.election.leader?.peerId === beat.peerId && !(node.plan?.term === beat.lease.term && node.plan.seq >= plan)) this.pullPlan(node, leader)
+        }
         const out = applyBeat(node.inventory, beat, this.now, this.options.offlineAfterMs)
         if (out.accepted) {
           node.inventory = out.state
@@ -204,6 +227,7 @@ export class Simulation {
       }
       case 'leader':
         this.elect(node, { type: 'leader', from: payload.from, term: payload.term })
+        this.watchLease(node)
         break
       case 'plan':
         this.applyPlan(node, payload.plan)
