@@ -191,7 +191,7 @@ export class Agent {
     })
     const publisher = new ReportPublisher(components, {
       gossip, priority: nodeConfig.priority,
-      extras: () => { const latency = this.gateway.latency(); return { ...models.reportFields(), ...(latency.localRequests === 0 ? {} : { gateway: latency }), ...(this.store?.condition == null ? {} : { dataDir: this.store.condition }) } },
+      extras: () => { const latency = this.gateway.latency(); return { ...models.reportFields(), ...(latency.localRequests === 0 ? {} : { gateway: latency }), ...(this.store?.condition == null ? {} : { dataDir: this.store.condition }), ...this.gateway.spend?.reportFields(this.clock.wall()) } },
       addrs: () => node.addrs(),
       api: () => this.apiAddress,
       apply: (message, text) => { replica.accept(message, text) }

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto'
 import type { Logger } from 'pino'
 import { Counter, Gauge, type Registry } from 'prom-client'
 import {
-  addToRollups, dayOf, hourOf, nanoToUsd, priceOf, priceTable, providerOf, quotaStatus, requestMoney, rollupKey, totalTokens, usageDocument,
-  type FleetConfig, type LedgerEntry, type PriceTable, type ProviderUse, type QuotaStatus, type ReportCosts, type Rollup, type UsageDocument, type UsageGrouping
+  addToRollups, dayOf, hourOf, nanoToUsd, priceOf, priceTable, providerOf, quotaPressure, quotaStatus, requestMoney, rollupKey, totalTokens, usageDocument,
+  type FleetConfig, type LedgerEntry, type PriceTable, type ProviderUse, type QuotaPressure, type QuotaStatus, type ReportCosts, type Rollup, type UsageDocument, type UsageGrouping
 } from '@gpufleet/core'
 import { LedgerStore } from './ledger-store.js'
 import { SpendGossip } from './spend-gossip.js'
@@ -169,6 +169,19 @@ export class Spend {
 
   quotaRows (now: number): QuotaRow[] {
     return this.statuses(now).flatMap(([provider, s]) => s.uses.map(u => ({ host: this.init.host, provider, limit: u.limit, used: u.used, max: u.max, ratio: Math.round(u.ratio * 10_000) / 10_000 })))
+  }
+
+  /**
+   * What this host's report carries for the leader's quota alert: each provider whose use of a
+   * limit is at routing.alertAt or past it. Recomputed at every report, so a window that passes
+   * (or a new UTC day) drops the entry without a request, and the leader clears the alert.
+   */
+  reportFields (now: number): { quotas?: QuotaPressure[] } {
+    const quotas = this.statuses(now).flatMap(([provider, s]) => {
+      const p = quotaPressure(provider, this.routing.quotas[provider]!, s, this.routing.alertAt)
+      return p === null ? [] : [{ ...p, used: Math.round(p.used * 10_000) / 10_000 }]
+    })
+    return quotas.length === 0 ? {} : { quotas }
   }
 
   /** Near a limit (routing.alertAt): one warning per provider, limit and window crossing. */
