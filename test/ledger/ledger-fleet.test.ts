@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { promisify } from 'node:util'
 import Anthropic from '@anthropic-ai/sdk'
 import { Ollama } from 'ollama'
@@ -229,6 +231,15 @@ describe('the ledger: cost and savings of a scripted day, across a fleet', () =>
     expect(report).toContain('## Costs and savings')
     expect(report).toContain(`| **Total** | ${want.requests} | ${want.tokens.uncached.toLocaleString('en-US')} | ${want.tokens.cacheRead.toLocaleString('en-US')} | ${want.tokens.cacheWrite.toLocaleString('en-US')} | ${want.tokens.output.toLocaleString('en-US')} | $${(want.costNano / 1e9).toFixed(2)} | $${(want.savingsNano / 1e9).toFixed(2)} |`)
     expect(await (await fetch(`${web1.api}/api/report.md?lang=fr`)).text()).toContain('## Coûts et économies')
+    // The file the leader writes (report.path, French by default) carries the same section, refreshed as the costs move.
+    const fr = (v: number): string => v.toLocaleString('fr-FR').replace(/\u202f|\u00a0/g, ' ')
+    const frUsd = (nano: number): string => `${(nano / 1e9).toFixed(2).replace('.', ',')} $`
+    const frTotal = `| **Total** | ${fr(want.requests)} | ${fr(want.tokens.uncached)} | ${fr(want.tokens.cacheRead)} | ${fr(want.tokens.cacheWrite)} | ${fr(want.tokens.output)} | ${frUsd(want.costNano)} | ${frUsd(want.savingsNano)} |`
+    const file = join(ai01.dir, 'GPU_SPECS.md')
+    const written = (): string => (existsSync(file) ? readFileSync(file, 'utf8') : '')
+    for (let i = 0; i < 200 && !written().includes(frTotal); i++) await new Promise(resolve => setTimeout(resolve, 100))
+    expect(written()).toContain('## Coûts et économies')
+    expect(written()).toContain(frTotal)
     const byProvider = await usage(ai01, '&by=provider')
     const perProvider = new Map<string, number>()
     for (const t of tally) perProvider.set(t.provider, (perProvider.get(t.provider) ?? 0) + 1)

@@ -185,7 +185,7 @@ export class Agent {
     models.restore(measured)
     const leader = new LeaderDuties(components, {
       config, self: { peerId: node.peerId, hostname }, gossip, plans, alerts,
-      document: new SpecDocument(components, config, this.path(config.report.path)),
+      document: new SpecDocument(components, config, this.path(config.report.path), this.gateway.spend === null ? undefined : { version: () => this.gateway.spend?.fleetVersion ?? 0, costs: now => this.gateway.spend!.reportCosts(now), everyMs: config.routing.ledger.gossipEvery }),
       hosts: () => replica.hosts(),
       planned: seconds => { this.metrics.planComputations.inc(); this.metrics.planDuration.observe(seconds) }
     })

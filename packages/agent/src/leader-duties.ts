@@ -29,7 +29,8 @@ const PLAN_DEBOUNCE_MS = 200
 /**
  * What only the leader does, started and stopped as one unit (Consul's establishLeadership /
  * revokeLeadership): planning when the inventory's planning inputs change, publishing the plan
- * stamped with its term, evaluating and publishing alerts, writing the GPU spec document.
+ * stamped with its term, evaluating and publishing alerts, writing the GPU spec document (and its
+ * costs section again when the fleet's spending moved).
  */
 export class LeaderDuties {
   private term: number | null = null
@@ -74,6 +75,7 @@ export class LeaderDuties {
     if (this.term === null) return
     if (beat % 5 === 0) this.republishPlan()
     await this.publishAlerts(beat % 5 === 0)
+    await this.init.document.refresh()
   }
 
   /** A peer joined the topic: it gets the claim and the plan at once instead of at the next heartbeat. */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { Logger } from 'pino'
 import { Counter, Gauge, type Registry } from 'prom-client'
 import {
-  addToRollups, dayOf, hourOf, nanoToUsd, priceOf, priceTable, providerOf, quotaPressure, quotaStatus, requestMoney, rollupKey, totalTokens, usageDocument,
+  addToRollups, dayOf, hourOf, nanoToUsd, priceTable, reportPrices, providerOf, quotaPressure, quotaStatus, requestMoney, rollupKey, totalTokens, usageDocument,
   type FleetConfig, type LedgerEntry, type PriceTable, type ProviderUse, type QuotaPressure, type QuotaStatus, type ReportCosts, type Rollup, type UsageDocument, type UsageGrouping
 } from '@gpufleet/core'
 import { LedgerStore } from './ledger-store.js'
@@ -47,6 +47,7 @@ export class Spend {
   private lastPruneHour = 0
   /** Bumped on every recorded request: gossip only when it moved. */
   version = 0
+  private peerChanges = 0
   private readonly cost: Counter<'role' | 'provider' | 'model'>
   private readonly savings: Counter<'role' | 'provider' | 'model'>
   private readonly tokens: Counter<'role' | 'provider' | 'model' | 'kind'>
@@ -207,12 +208,12 @@ export class Spend {
 
   /** The GPU spec document's "Costs and savings": the fleet's last 30 days and the prices of the configured models. */
   reportCosts (now: number): ReportCosts {
-    const prices = this.init.config.cloud.flatMap(p => [...new Set(Object.values(p.models))].sort().flatMap(model => {
-      const price = priceOf(this.prices, p.name, model)
-      return price === null ? [] : [{ provider: p.name, model, price }]
-    }))
+    const prices = reportPrices(this.init.config)
     return { usage: usageDocument([...this.rollups.values(), ...[...this.peers.values()].flatMap(p => p.days)], { since: dayOf(now) - 29 * 86_400_000, until: now + 1, by: 'provider' }), prices }
   }
+
+  /** Grows with every change to the fleet's figures: this host's requests and peers' gossip (the spec document's refresh). */
+  get fleetVersion (): number { return this.version + this.peerChanges }
 
   /** Own hourly rollups (for this host's metrics and the gossip payload). */
   ownRollups (): Rollup[] { return [...this.rollups.values()] }
@@ -221,9 +222,10 @@ export class Spend {
   adoptPeer (host: string, spend: PeerSpend): void {
     if (!this.peers.has(host) && this.peers.size >= MAX_PEERS) return
     this.peers.set(host, spend)
+    this.peerChanges++
   }
 
-  forgetPeer (host: string): void { this.peers.delete(host) }
+  forgetPeer (host: string): void { if (this.peers.delete(host)) this.peerChanges++ }
 
   /** Waits for every queued write (stop: no entry lost), then closes the store. */
   async close (): Promise<void> {
