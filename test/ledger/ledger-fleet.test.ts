@@ -137,6 +137,9 @@ describe('the ledger: cost and savings of a scripted day, across a fleet', () =>
     expect(renderAlert(alert, 'fr')).toMatch(/^myia-web2 : oai a atteint sa limite \(2\/2 requêtes en 20 s\) : ignoré jusqu’à 20\d\d-\d\d-\d\d \d\d:\d\d UTC$/)
     expect(renderAlert(alert, 'en')).toMatch(/^myia-web2: oai reached its limit \(2\/2 requests in 20 s\): skipped until 20\d\d-/)
     expect(((await (await fetch(`${ai01.api}/api/alerts`)).json()) as Alert[]).filter(a => a.rule === 'quota-near').map(a => a.id)).toEqual(['quota-near:myia-web2:oai'])
+    // The reason is what `gpufleet route` prints on the host that is over.
+    const routeOut = await promisify(execFile)(process.execPath, [bin, 'route', '--role', 'code', '--api', web2.api])
+    expect(routeOut.stdout).toMatch(/cloud:oai:oai-code\s+cloud\s+no\s+over quota: 2\/2 requests in 20 s until 20\d\d-/)
     const status = await promisify(execFile)(process.execPath, [bin, 'status', '--api', web1.api])
     expect(status.stdout).toMatch(/warning\s+myia-web2: oai over its requests limit \(2\/2 requests in 20 s\): skipped until 20\d\d-/)
     const next = await anthropic(web2).messages.create({ model: 'code', max_tokens: 64, stream: true, messages: [{ role: 'user', content: 'code please' }] })
