@@ -45,6 +45,33 @@ describe('spend: budgets and what the host report carries for the quota alert', 
     await spend.close()
   })
 
+  it('gossips its spending when the ledger moved, and when quota use moved without a request (a window passing), never more often than gossipEvery', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'gpufleet-spend-'))
+    const clock = new ManualClock(0, Date.parse('2026-11-30T10:00:00.000Z'))
+    const spend = await Spend.open({ host: 'ai-01', config, dir, registry: new Registry(), log: silent, clock: clock.wall })
+    const every = config.routing.ledger.gossipEvery
+    const due = () => spend.gossip.due(clock.wall(), 'peer-1')
+    const openai = (msg: ReturnType<typeof due>) => msg?.quotas.find(q => q.provider === 'openai')
+    expect(due()?.quotas).toEqual([{ provider: 'zai', limit: 'usdPerDay', used: 0, max: 1, ratio: 0 }, { provider: 'openai', limit: 'requests', used: 0, max: 5, ratio: 0 }])
+    const request = (): void => { spend.record({ ...zai(clock.wall()), target: 'cloud:openai:gpt-4.1', via: 'openai', model: 'gpt-4.1', tokens: { uncached: 10, cacheRead: 0, cacheWrite: 0, output: 1 } }) }
+    // Nothing moved: nothing to send, however long it has been.
+    clock.advance(every)
+    expect(due()).toBeNull()
+    request()
+    expect(openai(due())).toMatchObject({ used: 1, ratio: 0.2 })
+    // Within gossipEvery of that: held back, then sent with both requests.
+    request()
+    expect(due()).toBeNull()
+    clock.advance(every)
+    expect(openai(due())).toMatchObject({ used: 2, ratio: 0.4 })
+    // Five hours on, the requests left their window: use moved with no request, so peers hear it.
+    clock.advance(5 * 3_600_000)
+    expect(openai(due())).toMatchObject({ used: 0, ratio: 0 })
+    clock.advance(every)
+    expect(due()).toBeNull()
+    await spend.close()
+  })
+
   it('a rolling prompt window: the report entry goes once the window passed', async () => {
     dir = mkdtempSync(join(tmpdir(), 'gpufleet-spend-'))
     const clock = new ManualClock(0, Date.parse('2026-11-30T10:00:00.000Z'))
