@@ -27,8 +27,9 @@ export const DEFAULT_PRICES: Readonly<Record<string, Readonly<Record<string, Pri
   // Vercel AI Gateway's listing of Z.ai as the provider (vercel.com/ai-gateway/models/glm-4.5-air/
   // providers: GLM-4.7 $0.60 / $2.20, cache read $0.11; GLM-4.6 the same; GLM-4.5-Air $0.20 /
   // $1.10, cache read $0.03) and OpenClaw's api.z.ai catalog (glm-4.7 0.6 / 2.2 / 0.11). A GLM
-  // Coding Plan key is a flat subscription counted in prompts per 5 hours, not per token: set its
-  // models' prices to 0 in routing.prices and its quota in routing.quotas.
+  // Coding Plan key is a flat subscription counted in prompts per 5 hours, not per token
+  // (docs.z.ai/devpack/faq: ~120 / ~600 / ~2400 prompts every 5 hours for Lite / Pro / Max): set
+  // its models' prices to 0 in routing.prices and its quota in routing.quotas.
   zai: {
     'glm-4.7': { input: 0.6, cacheRead: 0.11, cacheWrite: 0, output: 2.2, date: CHECKED },
     'glm-4.6': { input: 0.6, cacheRead: 0.11, cacheWrite: 0, output: 2.2, date: CHECKED },
