@@ -8,6 +8,8 @@ import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { renderAlert, type Alert, type RouteDocument, type StatusDocument, type UsageDocumentJson } from '@gpufleet/core'
 import { Fleet, bin, copyHardware, type FleetNode } from '../cluster/harness.js'
+import { chromiumMissing, launchChromium } from '../dashboard/chromium.js'
+import { describeIfPresent } from '../support/prerequisite.js'
 import { OpenAiStandIn } from '../support/ollama-standin.js'
 import { ANTHROPIC_USAGE, OPENAI_USAGE, PricedCloudStandIn } from '../support/priced-cloud-standin.js'
 
@@ -256,6 +258,27 @@ describe('the ledger: cost and savings of a scripted day, across a fleet', () =>
     expect(web2Doc.totals).toMatchObject({ requests: own.requests, tokens: own.tokens, costUsd: own.costNano / 1e9 })
     expect(web2Doc.quotas?.find(q => q.provider === 'oai')).toMatchObject({ host: 'myia-web2', limit: 'requests', max: 2 })
   }, 60_000)
+
+  describeIfPresent(chromiumMissing, 'the dashboard of a worker, in a real browser', () => {
+    it('shows the fleet totals of the tally in its costs panel', async () => {
+      const want = sum(tally)
+      const browser = await launchChromium()
+      try {
+        const page = await browser.newPage({ locale: 'en-US' })
+        await page.goto(`${web2.api}/`)
+        await page.locator('[data-costs-period="d30"]').click()
+        await expect.poll(async () => await page.locator('[data-testid="cost-requests"]').textContent(), { timeout: 15_000 }).toBe(want.requests.toLocaleString('en-US'))
+        expect(await page.locator('[data-testid="cost-usd"]').textContent()).toBe(`$${(want.costNano / 1e9).toFixed(2)}`)
+        expect(await page.locator('[data-testid="savings-usd"]').textContent()).toBe(`$${(want.savingsNano / 1e9).toFixed(2)}`)
+        const tokens = want.tokens.uncached + want.tokens.cacheRead + want.tokens.cacheWrite + want.tokens.output
+        expect(await page.locator('[data-testid="cost-tokens"]').textContent()).toBe(tokens.toLocaleString('en-US'))
+        const oai = sum(tally.filter(r => r.provider === 'oai'))
+        expect(await page.locator('[data-testid="cost-rows"] tr[data-provider="oai"] td').allTextContents()).toEqual(['oai', String(oai.requests), oai.tokens.uncached.toLocaleString('en-US'), oai.tokens.cacheRead.toLocaleString('en-US'), '0', oai.tokens.output.toLocaleString('en-US'), `$${(oai.costNano / 1e9).toFixed(2)}`, '$0.00'])
+      } finally {
+        await browser.close()
+      }
+    }, 60_000)
+  })
 
   it('/metrics counts what each node served: cost, savings and tokens by bucket', async () => {
     for (const node of fleet.nodes) {
