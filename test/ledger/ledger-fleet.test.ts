@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import Anthropic from '@anthropic-ai/sdk'
@@ -245,6 +246,18 @@ describe('the ledger: cost and savings of a scripted day, across a fleet', () =>
     for (let i = 0; i < 200 && !written().includes(frTotal); i++) await new Promise(resolve => setTimeout(resolve, 100))
     expect(written()).toContain('## Coûts et économies')
     expect(written()).toContain(frTotal)
+    // And `gpufleet report`, from the inventory and the usage the CLI fetched from a node.
+    const cli = async (args: string[]): Promise<string> => (await promisify(execFile)(process.execPath, [bin, ...args])).stdout
+    const files = mkdtempSync(join(tmpdir(), 'gpufleet-ledger-report-'))
+    try {
+      writeFileSync(join(files, 'inventory.json'), await cli(['inventory', '--api', web1.api, '--json']))
+      writeFileSync(join(files, 'usage.json'), await cli(['usage', '--api', web1.api, '--since', '1d', '--by', 'provider', '--json']))
+      const md = await cli(['report', '--inventory', join(files, 'inventory.json'), '--usage', join(files, 'usage.json'), '--lang', 'en'])
+      expect(md).toContain('## Costs and savings')
+      expect(md).toContain(`| **Total** | ${want.requests} | ${want.tokens.uncached.toLocaleString('en-US')} | ${want.tokens.cacheRead.toLocaleString('en-US')} | ${want.tokens.cacheWrite.toLocaleString('en-US')} | ${want.tokens.output.toLocaleString('en-US')} | $${(want.costNano / 1e9).toFixed(2)} | $${(want.savingsNano / 1e9).toFixed(2)} |`)
+    } finally {
+      rmSync(files, { recursive: true, force: true })
+    }
     const byProvider = await usage(ai01, '&by=provider')
     const perProvider = new Map<string, number>()
     for (const t of tally) perProvider.set(t.provider, (perProvider.get(t.provider) ?? 0) + 1)
