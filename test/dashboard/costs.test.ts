@@ -28,7 +28,7 @@ ollama: { apply: false }
 cloud:
   - { name: oai, baseUrl: "${cloud.url}/v1", apiKeyEnv: GPUFLEET_TEST_OAI_KEY, models: { chat: oai-chat, code: oai-code } }
 routing:
-  quotas: { oai: { requests: 10, window: 1h } }
+  quotas: { oai: { requests: 1, window: 1h } }
   prices:
     oai:
       oai-chat: { input: 1000, cacheRead: 100, cacheWrite: 0, output: 2000, date: "2026-11-01" }
@@ -48,7 +48,7 @@ routing:
     await Promise.all([ollama.stop(), cloud.stop()])
   })
 
-  it('shows the same totals as the ledger and the hand tally, per provider, with the price date and quota use', async () => {
+  it('shows the same totals as the ledger and the hand tally, per provider, with the price date, quota use and the quota alert', async () => {
     const client = new OpenAI({ baseURL: `${node.api}/v1`, apiKey: 'unused', maxRetries: 0 })
     for (let i = 0; i < 2; i++) await client.chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: 'hello there friend' }] })
     await client.chat.completions.create({ model: 'code', messages: [{ role: 'user', content: 'code' }] })
@@ -68,12 +68,21 @@ routing:
       expect(await page.locator('[data-testid="cost-rows"] tr[data-provider="oai"] td').allTextContents()).toEqual(['oai', '1', '200', '1,000', '0', '80', '$0.11', '$0.00'])
       expect(await page.locator('[data-testid="cost-rows"] tr[data-provider="local"] td').allTextContents()).toEqual(['local', '2', '6', '0', '0', '10', '$0.00', '$0.03'])
       expect(await page.locator('[data-testid="cost-chart"] g[data-day]').count()).toBe(1)
-      expect(await page.locator('[data-testid="quotas"] tr[data-quota="myia-ai-01:oai:requests"]').textContent()).toContain('1 / 10')
+      // One request of one allowed: the limit is reached, and the leader's alert shows in the panel
+      // beside the limit's bar and in the alerts list, in the page's language.
+      const quotaRow = page.locator('[data-testid="quotas"] tr[data-quota="myia-ai-01:oai:requests"]')
+      expect(await quotaRow.textContent()).toContain('1 / 1')
+      const panelAlert = page.locator('[data-testid="quota-alerts"] li[data-alert="quota-near:myia-ai-01:oai"]')
+      await expect.poll(async () => await panelAlert.count(), { timeout: 15_000 }).toBe(1)
+      expect(await panelAlert.textContent()).toMatch(/^myia-ai-01: oai reached its limit \(1\/1 requests in 1 h\): skipped until 20\d\d-\d\d-\d\d \d\d:\d\d UTC$/)
+      expect(await quotaRow.getAttribute('data-alert')).toBe('1')
+      expect(await page.locator('#alerts li[data-alert="quota-near:myia-ai-01:oai"]').textContent()).toContain('oai reached its limit (1/1 requests in 1 h)')
       await page.locator('[data-costs-period="d30"]').click()
       expect(await page.locator('[data-testid="cost-totals"]').getAttribute('data-period')).toBe('d30')
       expect(await page.locator('[data-testid="cost-usd"]').textContent()).toBe('$0.11')
       await page.locator('[data-action="lang"]').click()
       await expect.poll(async () => await page.locator('#costs h2').textContent()).toContain('Coûts et économies')
+      expect(await panelAlert.textContent()).toMatch(/^myia-ai-01 : oai a atteint sa limite \(1\/1 requêtes en 1 h\) : ignoré jusqu’à /)
       expect(errors).toEqual([])
     } finally {
       await page.close()

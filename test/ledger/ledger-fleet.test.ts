@@ -1,11 +1,16 @@
 import { execFile } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { promisify } from 'node:util'
 import Anthropic from '@anthropic-ai/sdk'
 import { Ollama } from 'ollama'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { RouteDocument, UsageDocumentJson } from '@gpufleet/core'
+import { renderAlert, type Alert, type RouteDocument, type StatusDocument, type UsageDocumentJson } from '@gpufleet/core'
 import { Fleet, bin, copyHardware, type FleetNode } from '../cluster/harness.js'
+import { chromiumMissing, launchChromium } from '../dashboard/chromium.js'
+import { describeIfPresent } from '../support/prerequisite.js'
 import { OpenAiStandIn } from '../support/ollama-standin.js'
 import { ANTHROPIC_USAGE, OPENAI_USAGE, PricedCloudStandIn } from '../support/priced-cloud-standin.js'
 
@@ -126,6 +131,20 @@ describe('the ledger: cost and savings of a scripted day, across a fleet', () =>
     expect(doc.targets.find(t => t.label === 'cloud:oai:oai-code')).toMatchObject({ usable: false, reason: expect.stringMatching(/^over quota: 2\/2 requests in 20 s until /) as unknown })
     // Over quota here only: web1 used oai once, it still may.
     expect((await route(web1, 'code')).targets.find(t => t.label === 'cloud:oai:oai-code')?.usable).toBe(true)
+    // The alert: web2's report says it reached the limit (only web2 knows its key's use); the
+    // leader raises it, and every node lists it — web1's 1/2 is under the 80 % alert ratio.
+    const quotaAlert = (s: StatusDocument): Alert | undefined => s.alerts.find(a => a.id === 'quota-near:myia-web2:oai')
+    await fleet.waitFor(fleet.nodes, s => quotaAlert(s) !== undefined, 'the quota alert on every node', 15_000)
+    const alert = quotaAlert((await fleet.status(web1))!)!
+    expect(alert).toMatchObject({ rule: 'quota-near', severity: 'warning', host: 'myia-web2', detail: { code: 'quota', params: { provider: 'oai', limit: 'requests', used: 2, max: 2, windowMs: 20_000, alertAt: 0.8 } } })
+    expect(renderAlert(alert, 'fr')).toMatch(/^myia-web2 : oai a atteint sa limite \(2\/2 requêtes en 20 s\) : ignoré jusqu’à 20\d\d-\d\d-\d\d \d\d:\d\d UTC$/)
+    expect(renderAlert(alert, 'en')).toMatch(/^myia-web2: oai reached its limit \(2\/2 requests in 20 s\): skipped until 20\d\d-/)
+    expect(((await (await fetch(`${ai01.api}/api/alerts`)).json()) as Alert[]).filter(a => a.rule === 'quota-near').map(a => a.id)).toEqual(['quota-near:myia-web2:oai'])
+    // The reason is what `gpufleet route` prints on the host that is over.
+    const routeOut = await promisify(execFile)(process.execPath, [bin, 'route', '--role', 'code', '--api', web2.api])
+    expect(routeOut.stdout).toMatch(/cloud:oai:oai-code\s+cloud\s+no\s+over quota: 2\/2 requests in 20 s until 20\d\d-/)
+    const status = await promisify(execFile)(process.execPath, [bin, 'status', '--api', web1.api])
+    expect(status.stdout).toMatch(/warning\s+myia-web2: oai over its requests limit \(2\/2 requests in 20 s\): skipped until 20\d\d-/)
     const next = await anthropic(web2).messages.create({ model: 'code', max_tokens: 64, stream: true, messages: [{ role: 'user', content: 'code please' }] })
     let text = ''
     for await (const e of next) if (e.type === 'content_block_delta' && e.delta.type === 'text_delta') text += e.delta.text
@@ -133,6 +152,8 @@ describe('the ledger: cost and savings of a scripted day, across a fleet', () =>
     tally.push({ host: 'myia-web2', provider: 'anth', tokens: ANTH_TOKENS, costNano: nano(ANTH_TOKENS, ANTH), savingsNano: 0, error: false })
     // Time is the core's input: the window passes, and the same chain takes oai again.
     for (let i = 0; i < 600 && (await route(web2, 'code')).targets[0]?.usable !== true; i++) await new Promise(resolve => setTimeout(resolve, 100))
+    // With no request in between, the alert clears everywhere once the window passed.
+    await fleet.waitFor(fleet.nodes, s => quotaAlert(s) === undefined, 'the quota alert cleared on every node', 15_000)
     const again = await openai(web2).chat.completions.create({ model: 'code', messages: [{ role: 'user', content: 'after the window' }] }).withResponse()
     expect(again.response.headers.get('x-gpufleet-target')).toBe('cloud:oai:oai-code')
     tally.push({ host: 'myia-web2', provider: 'oai', tokens: OAI_TOKENS, costNano: nano(OAI_TOKENS, OAI_CODE), savingsNano: 0, error: false })
@@ -160,6 +181,44 @@ describe('the ledger: cost and savings of a scripted day, across a fleet', () =>
     await expect(openai(web2).chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: 'x' }] }, { headers: { 'x-gpufleet-profile': 'nope' } })).rejects.toMatchObject({ status: 400 })
   }, 60_000)
 
+  it('cached tokens stay in their bucket on every route to a cloud: Ollama\'s API (JSON, stream), Messages translated (stream), OpenAI without usage asked, Anthropic JSON', async () => {
+    const oaiTally = (host: string): Tally => ({ host, provider: 'oai', tokens: OAI_TOKENS, costNano: nano(OAI_TOKENS, OAI_CODE), savingsNano: 0, error: false })
+    // Hand figures: 1200 prompt tokens of which 1000 cached → 200 uncached, 1000 cache read, 80 out:
+    // 200 × 1250 + 1000 × 125 + 80 × 10 000 = 1 175 000 nano-dollars a request.
+    expect(nano(OAI_TOKENS, OAI_CODE)).toBe(1_175_000)
+    // Ollama's API, JSON, to the OpenAI-compatible cloud (web1's oai window has passed).
+    const json = await new Ollama({ host: web1.api }).chat({ model: 'code', messages: [{ role: 'user', content: 'code via ollama' }], stream: false })
+    expect(json).toMatchObject({ prompt_eval_count: 1200, eval_count: 80 })
+    tally.push(oaiTally('myia-web1'))
+    // Ollama's API, streamed: the done line's prompt_eval_count folds the cached tokens in (Ollama has no cache field).
+    let done: { prompt_eval_count?: number } = {}
+    for await (const part of await new Ollama({ host: web1.api }).generate({ model: 'code', prompt: 'stream via ollama', stream: true })) if (part.done) done = part
+    expect(done.prompt_eval_count).toBe(1200)
+    tally.push(oaiTally('myia-web1'))
+    // Messages translated to OpenAI, streamed: the client sees the cache read apart too.
+    const stream = anthropic(ai01).messages.stream({ model: 'code', max_tokens: 64, messages: [{ role: 'user', content: 'stream code' }] })
+    const final = await stream.finalMessage()
+    expect(final.usage).toMatchObject({ input_tokens: 200, cache_read_input_tokens: 1000, output_tokens: 80 })
+    tally.push(oaiTally('myia-ai-01'))
+    // OpenAI, streamed without include_usage, to the cloud: asked for, counted, hidden again.
+    const seen: Array<{ usage?: unknown }> = []
+    for await (const c of await openai(web2).chat.completions.create({ model: 'code', messages: [{ role: 'user', content: 'quiet stream' }], stream: true })) seen.push(c)
+    expect(oai.bodies.at(-1)?.stream_options).toEqual({ include_usage: true })
+    expect(seen.filter(c => c.usage !== undefined && c.usage !== null)).toEqual([])
+    tally.push(oaiTally('myia-web2'))
+    // Anthropic Messages JSON, passed through: cache reads and writes apart from input_tokens.
+    const a = await anthropic(ai01).messages.create({ model: 'analysis', max_tokens: 64, messages: [{ role: 'user', content: 'think' }] })
+    expect(a.usage).toMatchObject(ANTHROPIC_USAGE)
+    tally.push({ host: 'myia-ai-01', provider: 'anth', tokens: ANTH_TOKENS, costNano: nano(ANTH_TOKENS, ANTH), savingsNano: 0, error: false })
+    // By hand: 50 × 3000 + 2000 × 300 + 300 × 3750 + 40 × 15 000 = 2 475 000 nano-dollars.
+    expect(nano(ANTH_TOKENS, ANTH)).toBe(2_475_000)
+    // Each host's own ledger has exactly its tally's buckets (before any gossip: /api/usage?host= on the host itself).
+    for (const node of fleet.nodes) {
+      const own = sum(tally.filter(t => t.host === node.spec.name))
+      expect((await usage(node, `&host=${node.spec.name}`)).totals).toMatchObject({ requests: own.requests, tokens: own.tokens, costUsd: own.costNano / 1e9 })
+    }
+  }, 60_000)
+
   it('every node shows the fleet totals of the tally, to the token and the nano-dollar; rows by host and provider too', async () => {
     const want = sum(tally)
     const matches = (doc: UsageDocumentJson): boolean => doc.totals.requests === want.requests && doc.totals.costUsd === want.costNano / 1e9
@@ -178,8 +237,32 @@ describe('the ledger: cost and savings of a scripted day, across a fleet', () =>
     expect(report).toContain('## Costs and savings')
     expect(report).toContain(`| **Total** | ${want.requests} | ${want.tokens.uncached.toLocaleString('en-US')} | ${want.tokens.cacheRead.toLocaleString('en-US')} | ${want.tokens.cacheWrite.toLocaleString('en-US')} | ${want.tokens.output.toLocaleString('en-US')} | $${(want.costNano / 1e9).toFixed(2)} | $${(want.savingsNano / 1e9).toFixed(2)} |`)
     expect(await (await fetch(`${web1.api}/api/report.md?lang=fr`)).text()).toContain('## Coûts et économies')
+    // The file the leader writes (report.path, French by default) carries the same section, refreshed as the costs move.
+    const fr = (v: number): string => v.toLocaleString('fr-FR').replace(/\u202f|\u00a0/g, ' ')
+    const frUsd = (nano: number): string => `${(nano / 1e9).toFixed(2).replace('.', ',')} $`
+    const frTotal = `| **Total** | ${fr(want.requests)} | ${fr(want.tokens.uncached)} | ${fr(want.tokens.cacheRead)} | ${fr(want.tokens.cacheWrite)} | ${fr(want.tokens.output)} | ${frUsd(want.costNano)} | ${frUsd(want.savingsNano)} |`
+    const file = join(ai01.dir, 'GPU_SPECS.md')
+    const written = (): string => (existsSync(file) ? readFileSync(file, 'utf8') : '')
+    for (let i = 0; i < 200 && !written().includes(frTotal); i++) await new Promise(resolve => setTimeout(resolve, 100))
+    expect(written()).toContain('## Coûts et économies')
+    expect(written()).toContain(frTotal)
+    // And `gpufleet report`, from the inventory and the usage the CLI fetched from a node.
+    const cli = async (args: string[]): Promise<string> => (await promisify(execFile)(process.execPath, [bin, ...args])).stdout
+    const files = mkdtempSync(join(tmpdir(), 'gpufleet-ledger-report-'))
+    try {
+      writeFileSync(join(files, 'inventory.json'), await cli(['inventory', '--api', web1.api, '--json']))
+      writeFileSync(join(files, 'usage.json'), await cli(['usage', '--api', web1.api, '--since', '1d', '--by', 'provider', '--json']))
+      const md = await cli(['report', '--inventory', join(files, 'inventory.json'), '--usage', join(files, 'usage.json'), '--lang', 'en'])
+      expect(md).toContain('## Costs and savings')
+      expect(md).toContain(`| **Total** | ${want.requests} | ${want.tokens.uncached.toLocaleString('en-US')} | ${want.tokens.cacheRead.toLocaleString('en-US')} | ${want.tokens.cacheWrite.toLocaleString('en-US')} | ${want.tokens.output.toLocaleString('en-US')} | $${(want.costNano / 1e9).toFixed(2)} | $${(want.savingsNano / 1e9).toFixed(2)} |`)
+    } finally {
+      rmSync(files, { recursive: true, force: true })
+    }
     const byProvider = await usage(ai01, '&by=provider')
-    expect(byProvider.rows.map(r => [r.key, r.requests])).toEqual([['anth', 3], ['local', 2], ['oai', 5], ['peer', 2]])
+    const perProvider = new Map<string, number>()
+    for (const t of tally) perProvider.set(t.provider, (perProvider.get(t.provider) ?? 0) + 1)
+    expect(byProvider.rows.map(r => [r.key, r.requests])).toEqual([...perProvider].sort(([a], [b]) => a.localeCompare(b)))
+    expect(byProvider.rows.map(r => [r.key, r.requests])).toEqual([['anth', 4], ['local', 2], ['oai', 9], ['peer', 2]])
     // The CLI, asked on one node about another host.
     const { stdout } = await promisify(execFile)(process.execPath, [bin, 'usage', '--api', ai01.api, '--host', 'myia-web2', '--since', '1d', '--json'])
     const web2Doc = JSON.parse(stdout) as UsageDocumentJson
@@ -188,6 +271,27 @@ describe('the ledger: cost and savings of a scripted day, across a fleet', () =>
     expect(web2Doc.totals).toMatchObject({ requests: own.requests, tokens: own.tokens, costUsd: own.costNano / 1e9 })
     expect(web2Doc.quotas?.find(q => q.provider === 'oai')).toMatchObject({ host: 'myia-web2', limit: 'requests', max: 2 })
   }, 60_000)
+
+  describeIfPresent(chromiumMissing, 'the dashboard of a worker, in a real browser', () => {
+    it('shows the fleet totals of the tally in its costs panel', async () => {
+      const want = sum(tally)
+      const browser = await launchChromium()
+      try {
+        const page = await browser.newPage({ locale: 'en-US' })
+        await page.goto(`${web2.api}/`)
+        await page.locator('[data-costs-period="d30"]').click()
+        await expect.poll(async () => await page.locator('[data-testid="cost-requests"]').textContent(), { timeout: 15_000 }).toBe(want.requests.toLocaleString('en-US'))
+        expect(await page.locator('[data-testid="cost-usd"]').textContent()).toBe(`$${(want.costNano / 1e9).toFixed(2)}`)
+        expect(await page.locator('[data-testid="savings-usd"]').textContent()).toBe(`$${(want.savingsNano / 1e9).toFixed(2)}`)
+        const tokens = want.tokens.uncached + want.tokens.cacheRead + want.tokens.cacheWrite + want.tokens.output
+        expect(await page.locator('[data-testid="cost-tokens"]').textContent()).toBe(tokens.toLocaleString('en-US'))
+        const oai = sum(tally.filter(r => r.provider === 'oai'))
+        expect(await page.locator('[data-testid="cost-rows"] tr[data-provider="oai"] td').allTextContents()).toEqual(['oai', String(oai.requests), oai.tokens.uncached.toLocaleString('en-US'), oai.tokens.cacheRead.toLocaleString('en-US'), '0', oai.tokens.output.toLocaleString('en-US'), `$${(oai.costNano / 1e9).toFixed(2)}`, '$0.00'])
+      } finally {
+        await browser.close()
+      }
+    }, 60_000)
+  })
 
   it('/metrics counts what each node served: cost, savings and tokens by bucket', async () => {
     for (const node of fleet.nodes) {

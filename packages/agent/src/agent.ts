@@ -192,14 +192,14 @@ export class Agent {
     models.restore(measured)
     const leader = new LeaderDuties(components, {
       config, self: { peerId: node.peerId, hostname }, gossip, plans, alerts,
-      document: new SpecDocument(components, config, this.path(config.report.path)),
+      document: new SpecDocument(components, config, this.path(config.report.path), this.gateway.spend === null ? undefined : { version: () => this.gateway.spend?.fleetVersion ?? 0, costs: now => this.gateway.spend!.reportCosts(now), everyMs: config.routing.ledger.gossipEvery }),
       hosts: () => replica.hosts(),
       inventoryVersion: () => replica.version,
       planned: seconds => { this.metrics.planComputations.inc(); this.metrics.planDuration.observe(seconds) }
     })
     const publisher = new ReportPublisher(components, {
       gossip, priority: nodeConfig.priority,
-      extras: () => { const latency = this.gateway.latency(); return { ...models.reportFields(), ...(latency.localRequests === 0 ? {} : { gateway: latency }), ...(this.store?.condition == null ? {} : { dataDir: this.store.condition }) } },
+      extras: () => { const latency = this.gateway.latency(); return { ...models.reportFields(), ...(latency.localRequests === 0 ? {} : { gateway: latency }), ...(this.store?.condition == null ? {} : { dataDir: this.store.condition }), ...this.gateway.spend?.reportFields(this.clock.wall()) } },
       addrs: () => node.addrs(),
       api: () => this.apiAddress,
       apply: (message, text) => { replica.accept(message, text) },

@@ -34,7 +34,8 @@ const PLAN_DEBOUNCE_MS = 200
 /**
  * What only the leader does, started and stopped as one unit (Consul's establishLeadership /
  * revokeLeadership): planning when the inventory's planning inputs change, publishing the plan
- * stamped with its term, evaluating and publishing alerts, writing the GPU spec document.
+ * stamped with its term, evaluating and publishing alerts, writing the GPU spec document (and its
+ * costs section again when the fleet's spending moved).
  */
 export class LeaderDuties {
   private term: number | null = null
@@ -92,6 +93,7 @@ export class LeaderDuties {
   async heartbeat (): Promise<void> {
     if (this.term === null) return
     await this.publishAlerts(!this.alertsPublished)
+    await this.init.document.refresh()
   }
 
   /** What this term's leader has published, for its beat (undefined: nothing yet). */

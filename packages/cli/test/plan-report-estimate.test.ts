@@ -93,6 +93,52 @@ describe('gpufleet report', () => {
   })
 })
 
+describe('gpufleet report --usage', () => {
+  const totals = (requests: number, uncached: number, cacheRead: number, output: number, costUsd: number, savingsUsd: number): Record<string, unknown> =>
+    ({ requests, errors: 0, tokens: { uncached, cacheRead, cacheWrite: 0, output }, costUsd, savingsUsd, priceDates: ['2026-11-30'] })
+  const usage = (by: string): string => write(`usage-${by}.json`, JSON.stringify({
+    schema: 'gpufleet.usage/v1', since: '2026-11-01T00:00:00.000Z', until: '2026-11-22T10:00:00.000Z', by, host: null,
+    totals: totals(1502, 1_250_000, 1_000_000, 480_000, 12.34, 5.6),
+    rows: [{ key: 'local', ...totals(1500, 1_050_000, 0, 400_000, 0, 5.6) }, { key: 'zai', ...totals(2, 200_000, 1_000_000, 80_000, 12.34, 0) }],
+    days: []
+  }))
+
+  it('adds the "Costs and savings" section from a gpufleet usage document, fr and en, with the config\'s prices', async () => {
+    const file = usage('provider')
+    const en = await runBin(['report', '--inventory', inventory, '--config', cluster, '--lang', 'en', '--usage', file])
+    expect(en.code).toBe(0)
+    const golden = readFileSync(join(repoRoot, 'packages/core/test/golden/roosync.en.md'), 'utf8')
+    // The rest of the document is the golden one: the section sits before the footer.
+    const [head, footer] = [golden.slice(0, golden.lastIndexOf('\n---\n')), golden.slice(golden.lastIndexOf('\n---\n'))]
+    expect(en.stdout.startsWith(head)).toBe(true)
+    expect(en.stdout.trimEnd().endsWith(footer.trimEnd())).toBe(true)
+    expect(en.stdout).toContain(['## Costs and savings', '', 'Period: 2026-11-01 to 2026-11-22 (UTC), whole fleet.', '',
+      '| Provider | Requests | Uncached tokens | Cache read | Cache write | Output | Cost | Savings |',
+      '|---|---|---|---|---|---|---|---|',
+      '| local | 1,500 | 1,050,000 | 0 | 0 | 400,000 | $0.00 | $5.60 |',
+      '| zai | 2 | 200,000 | 1,000,000 | 0 | 80,000 | $12.34 | $0.00 |',
+      '| **Total** | 1,502 | 1,250,000 | 1,000,000 | 0 | 480,000 | $12.34 | $5.60 |'].join('\n'))
+    expect(en.stdout).toMatch(/\| zai \| glm-4\.7 \| [\d.]+ \| [\d.]+ \| 0 \| [\d.]+ \| \d{4}-\d\d-\d\d \|/)
+    const fr = await runBin(['report', '--inventory', inventory, '--config', cluster, '--usage', file])
+    expect(fr.stdout).toContain('## Coûts et économies')
+    expect(fr.stdout).toContain('| **Total** | 1 502 | 1 250 000 | 1 000 000 | 0 | 480 000 | 12,34 $ | 5,60 $ |')
+  })
+
+  it('refuses a usage document grouped by anything but provider, or malformed, in one line, writing nothing', async () => {
+    const out = join(tmp, 'never-costs.md')
+    const byRole = usage('role')
+    const bad = await runBin(['report', '--inventory', inventory, '--usage', byRole, '--out', out])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toBe(`gpufleet: ${byRole}: by: expected "provider" (write it with gpufleet usage --by provider --json), got "role"\n`)
+    const broken = write('usage-broken.json', '{"schema":"gpufleet.usage/v1"}')
+    const worse = await runBin(['report', '--inventory', inventory, '--usage', broken, '--out', out])
+    expect(worse.code).toBe(2)
+    expect(worse.stderr.trim().split('\n')).toHaveLength(1)
+    expect(worse.stderr).toContain(broken)
+    expect(existsSync(out)).toBe(false)
+  })
+})
+
 describe('gpufleet estimate', () => {
   it('prints gpufleet.estimate/v1 with the contract fields', async () => {
     const run = await runBin(['estimate', '--params', '8.03B', '--quant', 'Q4_K_M', '--ctx', '8192', '--layers', '32', '--kv-heads', '8', '--head-dim', '128', '--kv-type', 'f16', '--gpu', 'RTX 3090', '--json'])

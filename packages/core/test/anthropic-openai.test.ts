@@ -144,4 +144,14 @@ describe('Ollama\'s chat API ⇄ OpenAI (cloud targets of the Ollama routes)', (
     ])
     expect(chatToOllama({ choices: [{ message: { content: 'x' }, finish_reason: 'length' }] }, 'generate', 'm', 'T')).toMatchObject({ response: 'x', done: true, done_reason: 'length' })
   })
+
+  it('a stream keeps the upstream\'s cached prompt tokens apart for the ledger, though Ollama\'s done line cannot', () => {
+    const s = new ChatStreamToOllama('generate', 'code', () => 'T')
+    expect(s.buckets).toBeNull()
+    s.push({ choices: [{ index: 0, delta: { content: 'hi' }, finish_reason: 'stop' }] })
+    s.push({ choices: [], usage: { prompt_tokens: 1200, completion_tokens: 80, prompt_tokens_details: { cached_tokens: 1000 } } })
+    // By hand: 1200 prompt tokens of which 1000 read from cache → 200 uncached, 1000 cache read, 80 out.
+    expect(s.end().at(-1)).toMatchObject({ done: true, prompt_eval_count: 1200, eval_count: 80 })
+    expect(s.buckets).toEqual({ uncached: 200, cacheRead: 1000, cacheWrite: 0, output: 80 })
+  })
 })

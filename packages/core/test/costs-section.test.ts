@@ -16,7 +16,7 @@ describe('the "Costs and savings" section of the GPU spec document', () => {
     expect(md).toContain('| anthropic | 1 | 1,200 | 50,000 | 8,000 | 900 | $0.06 | $0.00 |')
     expect(md).toContain('| local | 1 | 10,000 | 0 | 0 | 2,000 | $0.00 | $1.23 |')
     expect(md).toContain('| **Total** | 2 | 11,200 | 50,000 | 8,000 | 2,900 | $0.06 | $1.23 |')
-    expect(md).toContain('| anthropic | claude-sonnet-4-5 | 3 | 0.3 | 3.75 | 15 | 2025-12-22 |')
+    expect(md).toContain('| anthropic | claude-sonnet-4-5 | 3 | 0.3 | 3.75 | 15 | 2026-11-30 |')
     expect(md).toContain('Local electricity and hardware are not counted.')
   })
 

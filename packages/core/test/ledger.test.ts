@@ -40,7 +40,7 @@ describe('cost arithmetic', () => {
     expect(referenceModel('code', c, prices)).toMatchObject({ provider: 'zai', model: 'glm-4.7' })
     // 10 000 × 0.60 + 2 000 × 2.20 = 6 000 + 4 400 = 10 400 µ$
     expect(requestMoney({ kind: 'local', via: 'ai-01', model: 'qwen', role: 'code', tokens: { uncached: 10_000, cacheRead: 0, cacheWrite: 0, output: 2000 } }, c, prices))
-      .toEqual({ costNano: 0, savingsNano: 10_400_000, priceDate: '2025-12-22' })
+      .toEqual({ costNano: 0, savingsNano: 10_400_000, priceDate: '2026-11-30' })
     const pinned = config('routing: { referenceModels: { code: "anthropic:claude-sonnet-4-5" } }\n')
     // 10 000 × 3 + 2 000 × 15 = 60 000 µ$
     expect(requestMoney({ kind: 'peer', via: 'po-2024', model: 'qwen', role: 'code', tokens: { uncached: 10_000, cacheRead: 0, cacheWrite: 0, output: 2000 } }, pinned, priceTable(pinned)).savingsNano).toBe(60_000_000)

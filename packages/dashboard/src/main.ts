@@ -28,6 +28,7 @@ function schedule (): void {
     put('hosts', hostsSection(state, lang, range))
     put('plan', planSection(state, lang))
     put('events', eventsSection(state, lang))
+    costs.paint()
   })
 }
 
@@ -88,6 +89,6 @@ document.addEventListener('click', ev => {
   schedule()
 })
 
+const costs = mountCosts($('costs'), () => lang, () => [...state.alerts.values()])
 schedule()
-mountCosts($('costs'), () => lang)
 connection.start()

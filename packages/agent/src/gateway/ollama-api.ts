@@ -130,5 +130,7 @@ async function translateToOllama (response: Dispatcher.ResponseData, res: Server
   const last = closing.at(-1) as Record<string, unknown>
   await emit(closing)
   res.end()
-  return { in: Number(last.prompt_eval_count ?? 0), out: Number(last.eval_count ?? 0) }
+  // The priced buckets from the upstream's own usage: the `done` line's prompt_eval_count has the
+  // cached tokens folded in (Ollama's counters have no cache field).
+  return { in: Number(last.prompt_eval_count ?? 0), out: Number(last.eval_count ?? 0), buckets: stream.buckets ?? undefined }
 }

@@ -3,13 +3,15 @@ import type { Spend } from './spend.js'
 
 /**
  * Gossip of this host's spending: its daily rollups and quota use, published only when the ledger
- * moved since the last one and at most every routing.ledger.gossipEvery (or when a peer joined),
+ * or the quota use moved since the last one and at most every routing.ledger.gossipEvery (or when a peer joined),
  * never per request. What peers send replaces what we had from them (newest sentAt wins).
  */
 export class SpendGossip {
   private sentVersion = -1
   private lastSent = Number.NEGATIVE_INFINITY
   private forced = false
+  /** The quota use last sent: it moves without requests too (a window passing), and peers show it. */
+  private sentQuotas = ''
   private readonly latest = new Map<string, string>()
 
   constructor (private readonly spend: Spend, private readonly host: string, private readonly every: number) {}
@@ -19,11 +21,14 @@ export class SpendGossip {
 
   /** The message to sign and publish now, or null. */
   due (now: number, peerId: string): Omit<SpendMessage, 'signature'> | null {
-    if (now - this.lastSent < this.every || (this.spend.version === this.sentVersion && !this.forced)) return null
+    if (now - this.lastSent < this.every) return null
+    const quotas = this.spend.quotaRows(now).map(({ provider, limit, used, max, ratio }) => ({ provider, limit, used, max, ratio }))
+    const quotaText = JSON.stringify(quotas)
+    if (this.spend.version === this.sentVersion && !this.forced && quotaText === this.sentQuotas) return null
     this.sentVersion = this.spend.version
+    this.sentQuotas = quotaText
     this.lastSent = now
     this.forced = false
-    const quotas = this.spend.quotaRows(now).map(({ provider, limit, used, max, ratio }) => ({ provider, limit, used, max, ratio }))
     return { v: GOSSIP_VERSION, type: 'spend', peerId, sentAt: new Date(now).toISOString(), hostname: this.host, rows: spendRows(dailyRollups(this.spend.ownRollups()), now), quotas }
   }
 

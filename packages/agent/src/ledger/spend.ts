@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto'
 import type { Logger } from 'pino'
 import { Counter, Gauge, type Registry } from 'prom-client'
 import {
-  addToRollups, dayOf, hourOf, nanoToUsd, priceOf, priceTable, providerOf, quotaStatus, requestMoney, rollupKey, totalTokens, usageDocument,
-  type FleetConfig, type LedgerEntry, type PriceTable, type ProviderUse, type QuotaStatus, type ReportCosts, type Rollup, type UsageDocument, type UsageGrouping
+  addToRollups, DAY_MS, dayOf, hourOf, nanoToUsd, priceTable, reportPrices, providerOf, quotaPressure, quotaStatus, requestMoney, rollupKey, totalTokens, usageDocument,
+  type FleetConfig, type LedgerEntry, type PriceTable, type ProviderUse, type QuotaPressure, type QuotaStatus, type ReportCosts, type Rollup, type UsageDocument, type UsageGrouping
 } from '@gpufleet/core'
 import { LedgerStore } from './ledger-store.js'
 import { SpendGossip } from './spend-gossip.js'
@@ -40,6 +40,11 @@ export class Spend {
   private readonly requestTimes = new Map<string, number[]>()
   private readonly tokenTimes = new Map<string, Array<[number, number]>>()
   private readonly rateLimitedUntil = new Map<string, number>()
+  /**
+   * Cloud cost per provider and UTC day, the last 32 days: what day and month budgets read at every
+   * heartbeat (the quota alert's report), without walking 90 days of rollups each time.
+   */
+  private readonly dailyCost = new Map<string, Map<number, number>>()
   private readonly prices: PriceTable
   private readonly unique = randomBytes(4).toString('hex')
   private seq = 0
@@ -47,6 +52,7 @@ export class Spend {
   private lastPruneHour = 0
   /** Bumped on every recorded request: gossip only when it moved. */
   version = 0
+  private peerChanges = 0
   private readonly cost: Counter<'role' | 'provider' | 'model'>
   private readonly savings: Counter<'role' | 'provider' | 'model'>
   private readonly tokens: Counter<'role' | 'provider' | 'model' | 'kind'>
@@ -81,7 +87,10 @@ export class Spend {
   private async restore (): Promise<void> {
     const now = this.init.clock()
     await this.prune(now)
-    for (const r of await this.store.loadRollups()) this.rollups.set(rollupKey(r), r)
+    for (const r of await this.store.loadRollups()) {
+      this.rollups.set(rollupKey(r), r)
+      if (r.kind === 'cloud' && r.bucket >= now - 32 * DAY_MS) this.addDailyCost(r.via, r.bucket, r.costNano)
+    }
     const window = Math.max(60_000, ...Object.values(this.routing.quotas).map(q => q.window))
     for (const e of await this.store.loadRaw(now - Math.min(window, this.routing.ledger.rawFor))) this.countForQuota(e)
   }
@@ -90,7 +99,14 @@ export class Spend {
     this.lastPruneHour = hourOf(now)
     const hoursBefore = hourOf(now - this.routing.ledger.retention)
     for (const [key, r] of this.rollups) if (r.bucket < hoursBefore) this.rollups.delete(key)
+    for (const days of this.dailyCost.values()) for (const day of days.keys()) if (day < now - 32 * DAY_MS) days.delete(day)
     await this.store.prune(hoursBefore, now - this.routing.ledger.rawFor)
+  }
+
+  private addDailyCost (provider: string, at: number, nano: number): void {
+    const days = this.dailyCost.get(provider) ?? new Map<number, number>()
+    days.set(dayOf(at), (days.get(dayOf(at)) ?? 0) + nano)
+    this.dailyCost.set(provider, days)
   }
 
   private countForQuota (e: LedgerEntry): void {
@@ -124,6 +140,7 @@ export class Spend {
       if (pruneDue) await this.prune(entry.at)
     }).catch(err => { this.init.log.error({ err: (err as Error).message, target: entry.target }, 'could not write a ledger entry') })
     this.countForQuota(entry)
+    if (entry.kind === 'cloud') this.addDailyCost(entry.via, entry.at, entry.costNano)
     this.version++
     const labels = { role: entry.role, provider: providerOf(entry), model: entry.model }
     if (entry.costNano > 0) this.cost.inc(labels, nanoToUsd(entry.costNano))
@@ -147,10 +164,10 @@ export class Spend {
     const day = dayOf(now)
     const d = new Date(now)
     const monthStart = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1)
-    for (const r of this.rollups.values()) {
-      if (r.kind !== 'cloud' || r.via !== provider || r.bucket < monthStart) continue
-      month += r.costNano
-      if (r.bucket >= day) today += r.costNano
+    for (const [at, nano] of this.dailyCost.get(provider) ?? []) {
+      if (at < monthStart) continue
+      month += nano
+      if (at >= day) today += nano
     }
     return { requestTimes: this.requestTimes.get(provider) ?? [], tokenTimes: this.tokenTimes.get(provider) ?? [], costTodayNano: today, costMonthNano: month }
   }
@@ -169,6 +186,19 @@ export class Spend {
 
   quotaRows (now: number): QuotaRow[] {
     return this.statuses(now).flatMap(([provider, s]) => s.uses.map(u => ({ host: this.init.host, provider, limit: u.limit, used: u.used, max: u.max, ratio: Math.round(u.ratio * 10_000) / 10_000 })))
+  }
+
+  /**
+   * What this host's report carries for the leader's quota alert: each provider whose use of a
+   * limit is at routing.alertAt or past it. Recomputed at every report, so a window that passes
+   * (or a new UTC day) drops the entry without a request, and the leader clears the alert.
+   */
+  reportFields (now: number): { quotas?: QuotaPressure[] } {
+    const quotas = this.statuses(now).flatMap(([provider, s]) => {
+      const p = quotaPressure(provider, this.routing.quotas[provider]!, s, this.routing.alertAt)
+      return p === null ? [] : [{ ...p, used: Math.round(p.used * 10_000) / 10_000 }]
+    })
+    return quotas.length === 0 ? {} : { quotas }
   }
 
   /** Near a limit (routing.alertAt): one warning per provider, limit and window crossing. */
@@ -194,12 +224,12 @@ export class Spend {
 
   /** The GPU spec document's "Costs and savings": the fleet's last 30 days and the prices of the configured models. */
   reportCosts (now: number): ReportCosts {
-    const prices = this.init.config.cloud.flatMap(p => [...new Set(Object.values(p.models))].sort().flatMap(model => {
-      const price = priceOf(this.prices, p.name, model)
-      return price === null ? [] : [{ provider: p.name, model, price }]
-    }))
+    const prices = reportPrices(this.init.config)
     return { usage: usageDocument([...this.rollups.values(), ...[...this.peers.values()].flatMap(p => p.days)], { since: dayOf(now) - 29 * 86_400_000, until: now + 1, by: 'provider' }), prices }
   }
+
+  /** Grows with every change to the fleet's figures: this host's requests and peers' gossip (the spec document's refresh). */
+  get fleetVersion (): number { return this.version + this.peerChanges }
 
   /** Own hourly rollups (for this host's metrics and the gossip payload). */
   ownRollups (): Rollup[] { return [...this.rollups.values()] }
@@ -208,9 +238,10 @@ export class Spend {
   adoptPeer (host: string, spend: PeerSpend): void {
     if (!this.peers.has(host) && this.peers.size >= MAX_PEERS) return
     this.peers.set(host, spend)
+    this.peerChanges++
   }
 
-  forgetPeer (host: string): void { this.peers.delete(host) }
+  forgetPeer (host: string): void { if (this.peers.delete(host)) this.peerChanges++ }
 
   /** Waits for every queued write (stop: no entry lost), then closes the store. */
   async close (): Promise<void> {

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module'
 import { homedir } from 'node:os'
 import { dirname, join, resolve, win32 } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { AGENT_NODE_FLAGS } from '@gpufleet/agent'
+import { AGENT_NODE_FLAGS } from '@gpufleet/agent/node-flags'
 import type { ServicePlatform, ServiceSpec } from './spec.js'
 
 export interface SpecOptions {

@@ -1,6 +1,7 @@
 import type { HostReport } from '../schemas/host-report.js'
 import type { Plan } from '../schemas/plan.js'
 import type { Reason } from '../schemas/reason.js'
+import { quotaConditions } from './quota-rule.js'
 import type { AlertRule, AlertSeverity } from './schema.js'
 
 export interface AlertThresholds {
@@ -85,6 +86,7 @@ export function evaluateConditions ({ hosts, plan, thresholds: t }: AlertInput):
     if (host.probeFailure !== undefined) {
       out.push({ id: `probe-failed:${h}`, rule: 'probe-failed', severity: 'warning', level: 'firing', forMs: 0, host: h, gpu: null, model: null, value: null, threshold: null, message: `${h} cannot probe its hardware since ${host.probeFailure.since} (${host.probeFailure.error}): its readings are the last good ones` })
     }
+    out.push(...quotaConditions(host))
     const p95 = host.gateway?.firstByteP95Ms
     if (p95 !== null && p95 !== undefined && (host.gateway?.localRequests ?? 0) >= LATENCY_MIN_REQUESTS) {
       const level = band(p95, t.latencyMs, t.latencyMs * (1 - HYSTERESIS.latencyPct / 100))

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { reasonSchema } from '../schemas/reason.js'
 
-export const ALERT_RULES = ['vram-high', 'temperature-high', 'gpu-idle', 'latency-high', 'host-offline', 'gpu-excluded', 'model-unplaced', 'disk-unwritable', 'probe-failed'] as const
+export const ALERT_RULES = ['vram-high', 'temperature-high', 'gpu-idle', 'latency-high', 'host-offline', 'gpu-excluded', 'model-unplaced', 'disk-unwritable', 'probe-failed', 'quota-near'] as const
 export type AlertRule = typeof ALERT_RULES[number]
 
 export const alertSeveritySchema = z.enum(['info', 'warning', 'critical'])
@@ -23,7 +23,7 @@ export const alertSchema = z.object({
   message: z.string().max(1000),
   /** When the condition started to hold (for rules with a pending period, before it was raised). */
   since: z.iso.datetime(),
-  /** Why, as data (gpu-excluded, model-unplaced): the planner's reason code and parameters. */
+  /** Why, as data (gpu-excluded, model-unplaced: the planner's reason; quota-near: the host's use of the limit). */
   detail: reasonSchema.optional()
 })
 export type Alert = z.infer<typeof alertSchema>

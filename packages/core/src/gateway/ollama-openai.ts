@@ -5,6 +5,8 @@
  * values in and out; `now` (ISO time) comes from the caller.
  */
 
+import { tokensFromOpenAi, type TokenCounts } from '../ledger/tokens.js'
+
 type Json = Record<string, unknown>
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
 const str = (v: unknown): string => (typeof v === 'string' ? v : '')
@@ -134,5 +136,14 @@ export class ChatStreamToOllama {
     if (this.calls.size > 0 && this.kind === 'chat') out.push(line(this.kind, this.model, this.now(), '', false, { message: { tool_calls: toolCallsOf([...this.calls.values()]) } }))
     out.push(line(this.kind, this.model, this.now(), '', true, { done_reason: doneReason(this.finish), ...counters(this.usage) }))
     return out
+  }
+
+  /**
+   * The four priced buckets of the upstream's usage. Ollama's counters have no cache field, so the
+   * `done` line's prompt_eval_count is OpenAI's prompt_tokens, cached ones included: the ledger
+   * must read the buckets here, not from the translated line.
+   */
+  get buckets (): TokenCounts | null {
+    return tokensFromOpenAi(this.usage)
   }
 }

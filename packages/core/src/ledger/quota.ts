@@ -1,4 +1,5 @@
 import { nanoToUsd } from './cost.js'
+import type { QuotaPressure } from '../schemas/quota-pressure.js'
 
 /** A provider's limits as it states them (routing.quotas.PROVIDER); every field optional. */
 export interface Quota {
@@ -77,4 +78,23 @@ export function quotaStatus (quota: Quota | undefined, use: ProviderUse, now: nu
     push('usdPerMonth', nanoToUsd(use.costMonthNano), quota.usdPerMonth, until, `over budget: $${nanoToUsd(use.costMonthNano).toFixed(2)} of $${quota.usdPerMonth} this month until ${iso(until)}`)
   }
   return { over, uses, near: uses.filter(u => u.ratio >= alertAt) }
+}
+
+/**
+ * The limit of one provider that a host reports for the quota alert, or null when none is at the
+ * alert ratio: the one that is reached (the provider is skipped), else the nearest to its max.
+ */
+export function quotaPressure (provider: string, quota: Quota, status: QuotaStatus, alertAt: number): QuotaPressure | null {
+  const over = status.over
+  const use = over !== null ? status.uses.find(u => u.limit === over.limit) : [...status.near].sort((a, b) => b.ratio - a.ratio)[0]
+  if (use === undefined) return null
+  return {
+    provider,
+    limit: use.limit,
+    used: use.used,
+    max: use.max,
+    windowMs: use.limit === 'requests' ? quota.window : null,
+    until: over === null ? null : iso(over.until),
+    alertAt
+  }
 }

@@ -1,11 +1,21 @@
 import type { Lang } from '../units/size.js'
-import type { Price } from '../ledger/prices.js'
+import type { FleetConfig } from '../config/schema.js'
+import { priceOf, priceTable, type Price } from '../ledger/prices.js'
 import type { UsageDocument } from '../ledger/rollup.js'
 
 /** What the document's "Costs and savings" section is written from: the fleet's usage and the prices in force. */
 export interface ReportCosts {
   usage: UsageDocument
   prices: Array<{ provider: string, model: string, price: Price }>
+}
+
+/** The prices in force for the config's cloud models (shipped table under the config's overrides), config order. */
+export function reportPrices (config: Pick<FleetConfig, 'cloud' | 'routing'>): ReportCosts['prices'] {
+  const prices = priceTable(config)
+  return config.cloud.flatMap(p => [...new Set(Object.values(p.models))].sort().flatMap(model => {
+    const price = priceOf(prices, p.name, model)
+    return price === null ? [] : [{ provider: p.name, model, price }]
+  }))
 }
 
 const TEXT = {

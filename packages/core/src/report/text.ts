@@ -87,10 +87,37 @@ export function renderReason (reason: Reason, lang: Lang): string {
         ? `VRAM inconnue : ${cap} est le plafond 32 bits de Windows WMI, pas la taille de la carte`
         : `VRAM unknown: ${cap} is the 32-bit cap of Windows WMI, not the card's size`
     }
+    case 'quota': return quotaText(reason.params, lang)
     case 'no-provider': return fr
       ? `aucun modèle local ne sert « ${reason.params.role} » et aucun fournisseur cloud de la configuration n'a de modèle pour ce rôle`
       : `no local model serves "${reason.params.role}" and no cloud provider in the config has a model for it`
   }
+}
+
+const QUOTA_UNITS = {
+  fr: { requests: 'requêtes', tokensPerMinute: 'jetons dans la dernière minute', usdPerDay: 'aujourd’hui', usdPerMonth: 'ce mois-ci' },
+  en: { requests: 'requests', tokensPerMinute: 'tokens in the last minute', usdPerDay: 'today', usdPerMonth: 'this month' }
+}
+
+/** A span of time as the quota config writes it: "5 h", "30 min", "20 s". */
+const span = (ms: number, lang: Lang): string => ms % 3_600_000 === 0 ? `${num(lang, ms / 3_600_000, 0)} h` : ms % 60_000 === 0 ? `${num(lang, ms / 60_000, 0)} min` : `${num(lang, ms / 1000, 0)} s`
+const usd = (lang: Lang, v: number): string => (lang === 'fr' ? `${v.toFixed(2).replace('.', ',')} $` : `$${v.toFixed(2)}`)
+
+/** "zai : 100/120 requêtes en 5 h (83 %, alerte à 80 %)", or the limit reached and until when. */
+function quotaText (q: Extract<Reason, { code: 'quota' }>['params'], lang: Lang): string {
+  const fr = lang === 'fr'
+  const money = q.limit === 'usdPerDay' || q.limit === 'usdPerMonth'
+  const used = money ? `${usd(lang, q.used)}/${usd(lang, q.max)}` : `${num(lang, q.used, 0)}/${num(lang, q.max, 0)}`
+  const window = q.windowMs === null ? '' : fr ? ` en ${span(q.windowMs, lang)}` : ` in ${span(q.windowMs, lang)}`
+  const use = `${used} ${QUOTA_UNITS[lang][q.limit]}${window}`
+  if (q.until !== null) {
+    const until = `${q.until.slice(0, 16).replace('T', ' ')} UTC`
+    return fr ? `${q.provider} a atteint sa limite (${use}) : ignoré jusqu’à ${until}` : `${q.provider} reached its limit (${use}): skipped until ${until}`
+  }
+  // Floored (with room for float error): 99.6 % is not yet the limit.
+  const pct = (r: number): string => `${num(lang, Math.floor(r * 100 + 1e-9), 0)} %`
+  const ratio = q.max === 0 ? 1 : q.used / q.max
+  return fr ? `${q.provider} à ${pct(ratio)} de sa limite (${use} ; alerte à ${pct(q.alertAt)})` : `${q.provider} at ${pct(ratio)} of its limit (${use}; alert at ${pct(q.alertAt)})`
 }
 
 /** An alert as one line in the page's language, from its fields (its `message` is English, for logs). */
@@ -122,6 +149,8 @@ export function renderAlert (a: Alert, lang: Lang): string {
       : `${where} cannot write its data directory (full or read-only disk): running from memory`
     case 'gpu-excluded': return (fr ? `${where} exclu du placement` : `${where} excluded from placement`) + detail
     case 'model-unplaced': return (fr ? `${a.model ?? ''} n'est pas placé` : `${a.model ?? ''} is not placed`) + detail
+    // The host's own words are its figures: the detail is the whole sentence.
+    case 'quota-near': return a.detail === undefined ? a.message : `${where}${sep} ${renderReason(a.detail, lang)}`
   }
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { quotaPressureSchema } from './quota-pressure.js'
 
 export const HOST_REPORT_SCHEMA = 'gpufleet.host-report/v1'
 
@@ -133,6 +134,8 @@ export const hostReportSchema = z.object({
    * readings in this report are the last good ones, stale. Absent while probing works.
    */
   probeFailure: z.object({ stale: z.literal(true), error: z.string().max(300), since: z.iso.datetime() }).optional(),
+  /** This host's cloud limits at or past its alert ratio (its own keys' use); absent when none is. */
+  quotas: z.array(quotaPressureSchema).max(64).optional(),
   /** Things the probe could not read, in one line each (e.g. "nvidia-smi not found"). */
   warnings: z.array(z.string().max(500)).max(100).optional(),
   /** Online flag and last contact, added by the cluster's inventory (absent means online). */

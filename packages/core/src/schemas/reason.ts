@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { quotaPressureSchema } from './quota-pressure.js'
 
 const bytes = z.number().int().nonnegative()
 
@@ -54,7 +55,9 @@ export const reasonSchema = z.discriminatedUnion('code', [
   /** Only Windows WMI's 32-bit figure is known, so the real size is not. */
   z.object({ code: z.literal('vram-capped'), params: z.object({ cappedBytes: bytes }) }),
   /** A role no local model and no cloud provider serves. */
-  z.object({ code: z.literal('no-provider'), params: z.object({ role: z.string() }) })
+  z.object({ code: z.literal('no-provider'), params: z.object({ role: z.string() }) }),
+  /** A host's use of a cloud provider's limit at its alert ratio or past it (the quota-near alert). */
+  z.object({ code: z.literal('quota'), params: quotaPressureSchema })
 ])
 export type Reason = z.infer<typeof reasonSchema>
 export type ReasonCode = Reason['code']
