@@ -64,12 +64,17 @@ async function startFleet (count, basePort, dir, heartbeatMs) {
     const out = JSON.parse(await runCli(args))
     nodes.push({ name, dir: ndir, hardware, api: `http://127.0.0.1:${basePort + 1000 + i}`, multiaddr: out.multiaddrs[0] })
   }
-  for (const n of nodes) {
-    n.proc = spawn(process.execPath, [...AGENT_NODE_FLAGS, bin, 'agent', '--config', join(n.dir, 'gpufleet.yaml'), '--config', shared, '--hardware', n.hardware, '--log-level', 'warn'], { stdio: 'ignore' })
-  }
-  // From the last agent's start: the goal is "converged within 10 s of the last start".
-  const converged = await waitAll(nodes, '/api/summary', d => d.online === count && d.leader !== null, 300_000)
-  return { nodes, convergeMs: converged }
+  const spawnAgent = n => { n.proc = spawn(process.execPath, [...AGENT_NODE_FLAGS, bin, 'agent', '--config', join(n.dir, 'gpufleet.yaml'), '--config', shared, '--hardware', n.hardware, '--log-level', 'warn'], { stdio: 'ignore' }) }
+  // Cold start: all but the last agent spawned at once (N start-ups share this machine's cores),
+  // until each of them sees all of them online and a leader.
+  const first = nodes.slice(0, -1)
+  for (const n of first) spawnAgent(n)
+  const coldMs = await waitAll(first, '/api/summary', d => d.online === count - 1 && d.leader !== null, 300_000)
+  // Then the last one joins the settled fleet, as a machine switched on later does: the goal is
+  // "converged within 10 s of the last start".
+  spawnAgent(nodes.at(-1))
+  const joinMs = await waitAll(nodes, '/api/summary', d => d.online === count && d.leader !== null, 300_000)
+  return { nodes, coldMs, convergeMs: joinMs }
 }
 
 const fleetsToClean = []
@@ -208,7 +213,7 @@ export async function benchCluster (sizes = [{ count: 5, heartbeatMs: 1000 }]) {
     } catch (err) {
       // A size this machine cannot carry is recorded as such; the other sizes keep their figures.
       if (count === 5) ok = false
-      rows.push(`| ${count} | ${heartbeatMs / 1000} s | ${err.message.replace('cluster bench: ', '')} | | | | | | |`)
+      rows.push(`| ${count} | ${heartbeatMs / 1000} s | ${err.message.replace('cluster bench: ', '')} | | | | | | | |`)
       details.push(`${count} nodes: ${err.message}`)
     } finally {
       for (const nodes of fleetsToClean.splice(0)) await stopFleet(nodes.filter(n => n.proc !== undefined))
@@ -216,7 +221,7 @@ export async function benchCluster (sizes = [{ count: 5, heartbeatMs: 1000 }]) {
     }
     async function benchOneSize () {
       const { recv: raw, idle: mesh } = await rawBaseline(count, dir, 30)
-      const { nodes, convergeMs } = await startFleet(count, 61000 + k * 100, dir, heartbeatMs)
+      const { nodes, coldMs, convergeMs } = await startFleet(count, 61000 + k * 100, dir, heartbeatMs)
       const statusBefore = await Promise.all(nodes.map(n => getJson(`${n.api}/api/status`)))
       const idle = await steadyState(nodes.map(n => n.proc))
       const statusAfter = await Promise.all(nodes.map(n => getJson(`${n.api}/api/status`)))
@@ -235,10 +240,10 @@ export async function benchCluster (sizes = [{ count: 5, heartbeatMs: 1000 }]) {
       const failover = await waitAll(nodes.slice(1), '/api/summary', d => d.leader !== null && d.leader !== nodes[0].name && d.term > before, 60_000)
       if (count === 5) ok &&= failover <= 4500 && Math.max(...rss) < 100
       const published = median(statusAfter.map((d, i) => (d?.gossip.published ?? NaN) - (statusBefore[i]?.gossip.published ?? NaN)).filter(Number.isFinite)) / (WINDOW_MS / 1000)
-      rows.push(`| ${count} | ${heartbeatMs / 1000} s | ${ms(convergeMs)} | ${leaders.size === 1 ? 'yes' : `no (${leaders.size})`} | ${ms(rawP50)} / ${ms(rawP95)} | ${ms(propP50)} / ${ms(quantile(prop, 0.95))} | ${within ? 'yes' : 'no'} | ${ms(failover)} | ${median(rss).toFixed(0)} / ${Math.max(...rss).toFixed(0)} MiB |`)
+      rows.push(`| ${count} | ${heartbeatMs / 1000} s | ${ms(coldMs)} | ${ms(convergeMs)} | ${leaders.size === 1 ? 'yes' : `no (${leaders.size})`} | ${ms(rawP50)} / ${ms(rawP95)} | ${ms(propP50)} / ${ms(quantile(prop, 0.95))} | ${within ? 'yes' : 'no'} | ${ms(failover)} | ${median(rss).toFixed(0)} / ${Math.max(...rss).toFixed(0)} MiB |`)
       const ratio = idle.cpu / Math.max(mesh.cpu, 0.1)
       idleRows.push(`| ${count} | ${mesh.cpu.toFixed(1)} | ${mesh.wakeups.toFixed(1)} | ${(mesh.bytes / 1024).toFixed(2)} | ${idle.cpu.toFixed(1)} | ${idle.wakeups.toFixed(1)} | ${(idle.bytes / 1024).toFixed(2)} | ${published.toFixed(2)} | ×${ratio.toFixed(1)} | ${mesh.load.toFixed(1)} / ${idle.load.toFixed(1)} |`)
-      details.push(`${count} nodes: converge ${ms(convergeMs)}, idle agent ${idle.cpu.toFixed(1)} ms/s (mesh ${mesh.cpu.toFixed(1)}), ${idle.wakeups.toFixed(1)} wakeups/s, ${(idle.bytes / 1024).toFixed(2)} KiB/s written, change→all p50 ${ms(propP50)} (raw ${ms(rawP50)}), failover ${ms(failover)}, RSS max ${Math.max(...rss).toFixed(0)} MiB`)
+      details.push(`${count} nodes: cold start ${ms(coldMs)}, last start → converged ${ms(convergeMs)}, idle agent ${idle.cpu.toFixed(1)} ms/s (mesh ${mesh.cpu.toFixed(1)}), ${idle.wakeups.toFixed(1)} wakeups/s, ${(idle.bytes / 1024).toFixed(2)} KiB/s written, change→all p50 ${ms(propP50)} (raw ${ms(rawP50)}), failover ${ms(failover)}, RSS max ${Math.max(...rss).toFixed(0)} MiB`)
       await stopFleet(nodes)
     }
   }
@@ -255,20 +260,21 @@ export async function benchCluster (sizes = [{ count: 5, heartbeatMs: 1000 }]) {
       '',
       `Steady state of an idle fleet, measured after a warm-up of ${WARMUP_MS / 60_000} minutes over ${WINDOW_MS / 1000} s, per process (median): CPU of all its threads (utime + stime from /proc/PID/task/*/stat), wakeups (voluntary + involuntary context switches from /proc/PID/task/*/status), bytes it wrote to its sockets (/proc/PID/io wchar, agents logging at warn: TCP payload with Noise, Yamux and gossipsub framing). The mesh is the same libp2p stack (TCP, Noise, Yamux, pnet, gossipsub) with the same number of processes, fully connected, subscribed to one topic and silent, measured first in the same run. Load: the machine's 1-minute load average during each window (the machine is shared).`,
       '',
-      '| nodes | mesh CPU ms/s | mesh wakeups/s | mesh written KiB/s | agent CPU ms/s | agent wakeups/s | agent written KiB/s | agent messages published/s | agent ÷ mesh CPU | load (mesh / agents) |',
+      '| nodes | mesh CPU ms/s | mesh wakeups/s | mesh written KiB/s | agent CPU ms/s | agent wakeups/s | agent written KiB/s | agent gossipsub messages published/s | agent ÷ mesh CPU | load (mesh / agents) |',
       '|---|---|---|---|---|---|---|---|---|---|',
       ...idleRows,
       '',
       perPeer,
       '',
-      '- convergence: from spawning the last agent to every node seeing every host online and a leader (includes Node start-up, ~0.5 s CPU per process);',
+      '- cold start: N − 1 agents spawned at once until each sees all of them online and a leader (N start-ups of ~1 s of CPU each share the 2 cores);',
+      '- last start → converged: then the N-th agent is spawned into the settled fleet, until every node sees all N online and a leader (its own start-up included);',
       '- one leader: after the idle window, every node names the same leader;',
       '- change → all: one host\'s report changes; time from the origin building the report to the last other node holding it (10 rounds, same clock);',
       '- raw gossipsub: the mesh above, 30 × 2 KB messages, publish → delivery at every other node;',
       '- failover: kill -9 of the leader (also the bootstrap node) until every other node names the standby at a higher term.',
       '',
-      '| nodes | heartbeat | convergence | one leader | raw gossipsub p50 / p95 | change → all p50 / p95 | within 2× raw p95 | failover | RSS median / max |',
-      '|---|---|---|---|---|---|---|---|---|',
+      '| nodes | heartbeat | cold start (N − 1) | last start → converged | one leader | raw gossipsub p50 / p95 | change → all p50 / p95 | within 2× raw p95 | failover | RSS median / max |',
+      '|---|---|---|---|---|---|---|---|---|---|',
       ...rows,
       '',
       'Goals (issue 15): an idle agent at 5 nodes ≤ 1.5 × the mesh\'s CPU, ≤ 10 wakeups/s, ≤ 2 KiB/s on the wire; each added peer ≤ 1 ms/s; 20 agents converge within 10 s of the last start; 50 agents converge and keep one leader; change → all within 2× raw (5 nodes), failover ≤ 4.5 s, idle agent < 100 MB RSS.',

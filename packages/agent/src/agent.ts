@@ -4,6 +4,7 @@ import { isAbsolute, join } from 'node:path'
 import type { Logger } from 'pino'
 import type { AuthorityVerdict, BeatMessage, FleetConfig, SpendMessage } from '@gpufleet/core'
 import { AlertFeed } from './alert-feed.js'
+import { BeatChannel } from './beat-channel.js'
 import { AuthorityGate, checkCoordinators } from './authority-gate.js'
 import { apiRoutes, gatewayRoutes } from './api-routes.js'
 import { systemClock, type Clock } from './clock.js'
@@ -65,6 +66,7 @@ interface Parts {
   leader: LeaderDuties
   forgetting: Forgetting
   publisher: ReportPublisher
+  beats: BeatChannel
   sync: Sync
   mesh: MeshKeeper
   models: HostModels
@@ -151,7 +153,7 @@ export class Agent {
       const api = this.api
       this.live = new LiveHub({ server: api.httpServer!, authorized: (req, protocols) => api.authorized(req, protocols), snapshot: () => this.parts!.views.snapshot(), log: this.log })
       const fleetNode = await createFleetNode({ privateKey: key, listen: cluster.listen, bootstrap: cluster.bootstrap, mdns: cluster.mdns, psk, heartbeatMs: cluster.heartbeat })
-      const node = libp2pAgentNode(fleetNode, key)
+      const node = libp2pAgentNode(fleetNode, key, this.log)
       this.node = node
       const probe = new OwnReport({ hostname: this.hostname, role: this.config.node.role, hardwareFile: this.init.hardwareFile, nvidiaSmiPath: this.init.nvidiaSmiPath, ollamaHost: this.config.ollama.host })
       this.parts = await this.wire({ clock: this.clock, logger: this.log, store, node, probe })
@@ -197,6 +199,10 @@ export class Agent {
       inventoryVersion: () => replica.version,
       planned: seconds => { this.metrics.planComputations.inc(); this.metrics.planDuration.observe(seconds) }
     })
+    const beats = new BeatChannel(components, {
+      gossip,
+      onlinePeers: function * () { for (const e of replica.entries.values()) if (e.peerId !== node.peerId && replica.isOnline(e)) yield e.peerId }
+    })
     const publisher = new ReportPublisher(components, {
       gossip, priority: nodeConfig.priority,
       extras: () => { const latency = this.gateway.latency(); return { ...models.reportFields(), ...(latency.localRequests === 0 ? {} : { gateway: latency }), ...(this.store?.condition == null ? {} : { dataDir: this.store.condition }), ...this.gateway.spend?.reportFields(this.clock.wall()) } },
@@ -204,6 +210,7 @@ export class Agent {
       api: () => this.apiAddress,
       apply: (message, text) => { replica.accept(message, text) },
       applyBeat: message => { replica.acceptBeat(message) },
+      sendBeat: text => { beats.send(text) },
       lease: () => { const lease = election.lease; return lease === null ? null : { ...lease, ...leader.published() } },
       subscribers: () => node.subscriberCount(gossip.topic),
       cadence: cadence(cluster.heartbeat, cluster.offlineAfter)
@@ -307,7 +314,7 @@ export class Agent {
       // The disk copy only serves restarts: every 5 heartbeats is enough (and always on stop).
       if (beat % 5 === 0) void flush()
     })
-    return { components, gossip, gate, replica, election, plans, alerts, leader, forgetting, publisher, sync, mesh, models, views, loops: [heartbeat], stopTimers: [], flush }
+    return { components, gossip, gate, replica, election, plans, alerts, leader, forgetting, publisher, beats, sync, mesh, models, views, loops: [heartbeat], stopTimers: [], flush }
   }
 
   /** Joins the fleet: gossip, sync and mesh first, then the first heartbeat (its failure fails start). */
@@ -355,6 +362,7 @@ export class Agent {
     mesh.start()
     // This host's own report is in its inventory before any peer pulls it (sync on connect; the
     // connections opened meanwhile are pulled when sync starts).
+    await parts.beats.start()
     await publisher.publish()
     await sync.start()
     this.log.info({ peerId: components.node.peerId, addrs: components.node.addrs(), api: this.apiAddress, hostname: this.hostname, role: this.config.node.role }, 'agent started')

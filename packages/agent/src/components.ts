@@ -49,6 +49,14 @@ export interface AgentNode {
   /** Sends one request and reads the whole response (at most `maxBytes`, else it throws). */
   request: (peer: string, protocol: string, body: Uint8Array, options: { maxBytes: number, signal: AbortSignal }) => Promise<Uint8Array>
 
+  /**
+   * Pushes one frame (no newline in it) to a connected peer on a long-lived stream of `protocol`,
+   * opened on first use: best effort, the newest frame wins while it opens (push-streams.ts).
+   */
+  push: (peer: string, protocol: string, frame: Uint8Array) => void
+  /** Takes the frames peers push on `protocol`, each with the peer whose connection carried it. */
+  listen: (protocol: string, maxFrameBytes: number, onFrame: (from: string, frame: Uint8Array) => void) => Promise<void>
+
   on: <E extends keyof AgentNodeEvents>(event: E, listener: (...args: AgentNodeEvents[E]) => void) => unknown
   stop: () => Promise<void>
 }

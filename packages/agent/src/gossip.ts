@@ -59,23 +59,22 @@ export class Gossip {
     this.handlers = handlers
     this.components.node.subscribe(this.topic, async (from, data) => {
       this.bytes.in += data.byteLength
-      // libp2p verified this message against `from` (StrictSign), and decodeGossip refuses a
-      // payload whose author is not `from`: the author's own signature would be checked twice.
-      return await this.receive(decodeGossip(data, from, decoder), from ?? 'unknown', from !== undefined)
+      return await this.receive(decodeGossip(data, from, decoder), from ?? 'unknown')
     })
   }
 
   stop (): void { this.stopped = true }
 
   /**
-   * One message from gossip or a sync response: verified, then dispatched. `libp2pSigned`: it came
-   * by gossip, signed by its author's libp2p key and checked by libp2p, so the author signature it
-   * also carries (for relaying by sync) needs no second check.
+   * One message from gossip, a push stream or a sync response: verified, then dispatched. The
+   * author signature of what sync relays (reports, plans, alerts, tombstones, spend) is checked on
+   * every path, gossip too: a node must never keep what it could not relay. Those kinds are rare
+   * (sent on change); the frequent ones, beats and claims, carry none.
    */
-  async receive (decoded: DecodeResult, via: string, libp2pSigned = false): Promise<Verdict> {
+  async receive (decoded: DecodeResult, via: string): Promise<Verdict> {
     this.stats.received++
     let reason: string | null = decoded.ok ? null : decoded.reason
-    if (decoded.ok && decoded.signed !== null && !libp2pSigned && !(await verifyAuthor(decoded.message.peerId, decoded.signed.bytes, decoded.signed.signature))) {
+    if (decoded.ok && decoded.signed !== null && !(await verifyAuthor(decoded.message.peerId, decoded.signed.bytes, decoded.signed.signature))) {
       reason = `bad signature: not written by ${decoded.message.peerId}`
     }
     if (!decoded.ok || reason !== null) {

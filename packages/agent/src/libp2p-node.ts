@@ -3,17 +3,19 @@ import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { KEEP_ALIVE, type PrivateKey, type Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
+import type { Logger } from 'pino'
 import type { AgentNode, AgentNodeEvents, Verdict } from './components.js'
 import type { FleetNode } from './node.js'
 import { peerIdOf } from './identity.js'
 import { signMessage } from './signing.js'
+import { PushStreams, readFrames } from './push-streams.js'
 
 const VERDICTS: Record<Verdict, TopicValidatorResult> = { accepted: TopicValidatorResult.Accept, ignored: TopicValidatorResult.Ignore, rejected: TopicValidatorResult.Reject }
 /** The tag libp2p's reconnect queue looks for (any tag starting with KEEP_ALIVE). */
 const KEEP_TAG = `${KEEP_ALIVE}-gpufleet`
 
 /** The AgentNode contract over a started libp2p node (createFleetNode). */
-export function libp2pAgentNode (node: FleetNode, key: PrivateKey): AgentNode {
+export function libp2pAgentNode (node: FleetNode, key: PrivateKey, logger: Logger): AgentNode {
   const events = new EventEmitter<AgentNodeEvents>()
   const pubsub = node.services.pubsub
   node.addEventListener('connection:open', evt => { events.emit('connection:open', evt.detail.remotePeer.toString()) })
@@ -24,6 +26,7 @@ export function libp2pAgentNode (node: FleetNode, key: PrivateKey): AgentNode {
     for (const s of evt.detail.subscriptions) if (s.subscribe) events.emit('topic:joined', evt.detail.peerId.toString(), s.topic)
   })
   const peerId = peerIdOf(key)
+  const pushStreams = new Map<string, PushStreams>()
   return {
     peerId,
     addrs: () => node.getMultiaddrs().map(String),
@@ -57,6 +60,19 @@ export function libp2pAgentNode (node: FleetNode, key: PrivateKey): AgentNode {
       } finally {
         signal.removeEventListener('abort', onAbort)
       }
+    },
+    push: (peer, protocol, frame) => {
+      let streams = pushStreams.get(protocol)
+      if (streams === undefined) pushStreams.set(protocol, streams = new PushStreams(node, logger, protocol))
+      streams.push(peer, frame)
+    },
+    listen: async (protocol, maxFrameBytes, onFrame) => {
+      await node.handle(protocol, (stream, connection) => {
+        const from = connection.remotePeer.toString()
+        readFrames(stream, maxFrameBytes, frame => { onFrame(from, frame) }).catch((err: unknown) => {
+          logger.debug({ peer: from, protocol, err: (err as Error).message }, 'push stream ended')
+        })
+      }, { maxInboundStreams: 4 })
     },
     on: (event, listener) => events.on(event, listener as never),
     stop: async () => { await node.stop() }

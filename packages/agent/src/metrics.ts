@@ -37,8 +37,9 @@ export class AgentMetrics {
 
   constructor (private readonly source: MetricsSource) {
     const r = this.registry
-    // The event-loop delay histogram samples once a second, not every 10 ms (the default woke an idle agent 100 times a second).
-    collectDefaultMetrics({ register: r, prefix: 'gpufleet_', eventLoopMonitoringPrecision: 1000 })
+    // The event-loop delay histogram samples with a timer of its own: every 5 s, not prom-client's
+    // 10 ms (100 wakeups a second) nor 1 s (one more wakeup a second of an idle agent).
+    collectDefaultMetrics({ register: r, prefix: 'gpufleet_', eventLoopMonitoringPrecision: 5000 })
     const gpuHosts = (): HostReport[] => this.gpuHosts()
     const perGpu = (name: string, help: string, read: (g: HostReport['gpus'][number]) => number | null | undefined): void => {
       // Registered in `r` and read through collect() at scrape time.

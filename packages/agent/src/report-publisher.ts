@@ -17,6 +17,8 @@ export interface ReportPublisherInit {
   apply: (message: ReportMessage, text: string) => void
   /** … and its own beats, which keep it online in its own inventory. */
   applyBeat: (message: BeatMessage) => void
+  /** Where beats go (the agent: BeatChannel, push streams to connected peers); default: gossip. */
+  sendBeat?: (text: string) => void
   /** While this node leads: the lease its beat renews, with the plan sequence and alert digest of its term. */
   lease: () => NonNullable<BeatMessage['lease']> | null
   /** The schedule, in heartbeats (see cadence()). */
@@ -109,7 +111,9 @@ export class ReportPublisher {
     this.lastBeat = beat
     this.stats.beats++
     this.init.applyBeat(message)
-    gossip.send(JSON.stringify(message))
+    const text = JSON.stringify(message)
+    if (this.init.sendBeat === undefined) gossip.send(text)
+    else this.init.sendBeat(text)
   }
 
   /** A full report now (at start, and when a peer joins the topic). */

@@ -121,6 +121,21 @@ export class FakeNode implements AgentNode {
     return response
   }
 
+  /** Frames pushed to this node, by protocol, as the peer's listener would get them. */
+  private readonly listeners = new Map<string, { max: number, onFrame: (from: string, frame: Uint8Array) => void }>()
+  readonly pushed: Array<{ to: string, protocol: string, text: string }> = []
+
+  push (peer: string, protocol: string, frame: Uint8Array): void {
+    this.pushed.push({ to: peer, protocol, text: new TextDecoder().decode(frame) })
+    const listener = this.network.nodes.get(peer)?.listeners.get(protocol)
+    // Delivered later, as a stream would: never inside the sender's call.
+    if (this.connections.has(peer) && listener !== undefined && frame.byteLength <= listener.max) queueMicrotask(() => { listener.onFrame(this.peerId, frame) })
+  }
+
+  async listen (protocol: string, maxFrameBytes: number, onFrame: (from: string, frame: Uint8Array) => void): Promise<void> {
+    this.listeners.set(protocol, { max: maxFrameBytes, onFrame })
+  }
+
   async stop (): Promise<void> {
     for (const peer of [...this.connections]) {
       const other = this.network.nodes.get(peer)
