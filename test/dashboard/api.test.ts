@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { statusSchema, type LiveMessage } from '@gpufleet/core'
-import { Fleet, type FleetNode } from '../cluster/harness.js'
+import { Fleet, copyHardware, type FleetNode } from '../cluster/harness.js'
 import { runCliOk } from '../support/cli.js'
 
 import { spawn } from 'node:child_process'
@@ -83,6 +83,8 @@ describe('agent HTTP API, /ws and /metrics against real agents', () => {
       { name: 'myia-po-2024', role: 'worker' },
       { name: 'myia-web1', role: 'worker' }
     ])
+    // web1 runs on a copy of its hardware file, which a test edits (a change the fleet must see).
+    fleet.nodes[2]!.spec.hardware = copyHardware(fleet, 'myia-web1', 'myia-web1')
     // The last node runs with a token: every data route, /metrics and /ws then need it.
     const config = join(fleet.nodes[2]!.dir, 'gpufleet.yaml')
     writeFileSync(config, readFileSync(config, 'utf8').replace('token: null', `token: ${TOKEN}`))
@@ -130,7 +132,12 @@ describe('agent HTTP API, /ws and /metrics against real agents', () => {
       expect(snapshot.leader).toBe('myia-ai-01')
       expect(Object.keys(snapshot.history)).toContain('myia-ai-01/1')
       expect(snapshot.apis['myia-ai-01']).toBe(leader.api.replace('http://', ''))
-      await onLeader.next('host:updated', m => m.host.hostname === 'myia-web1')
+      // An idle host sends no report (only small beats); a change to its hardware reaches the dashboards at once.
+      const web1 = fleet.nodes[2]!.spec.hardware!
+      const hw = JSON.parse(readFileSync(web1, 'utf8')) as { memory: { totalBytes: number } }
+      writeFileSync(web1, JSON.stringify({ ...hw, memory: { totalBytes: hw.memory.totalBytes + 2 ** 30 } }))
+      const updated = await onLeader.next('host:updated', m => m.host.hostname === 'myia-web1' && m.host.memory.totalBytes === hw.memory.totalBytes + 2 ** 30)
+      expect(updated.host.online).toBe(true)
 
       await fleet.kill(worker)
       for (const l of [onLeader, onFollower]) {

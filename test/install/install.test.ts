@@ -112,7 +112,7 @@ describe('the packed gpufleet package, installed with npm install -g', () => {
     expect(r.stdout).toContain(script)
     if (process.platform === 'linux') {
       const execStart = /^ExecStart=(.*)$/m.exec(r.stdout)?.[1]?.split(' ') ?? []
-      expect(execStart).toEqual([process.execPath, '--max-semi-space-size=1', '--max-old-space-size=128', script, 'agent', '--config', config])
+      expect(execStart).toEqual([process.execPath, '--max-semi-space-size=1', '--max-old-space-size=128', '--single-threaded-gc', script, 'agent', '--config', config])
     }
   })
 })

@@ -190,7 +190,7 @@ check "service install (no --config: /etc/gpufleet) reports running only once /h
   grep -qx "gpufleet service installed (linux, system): running, answering $API/healthz; logs: journalctl -u gpufleet -f" "$WORK/install.txt"
 log "install -> running in $((SECONDS - T_INSTALL)) s"
 check "ExecStart runs the installed files" \
-  cx grep -qx "ExecStart=/usr/bin/node --max-semi-space-size=1 --max-old-space-size=128 $INSTALLED/dist/bin.js agent --config /etc/gpufleet/gpufleet.yaml" /etc/systemd/system/gpufleet.service
+  cx grep -qx "ExecStart=/usr/bin/node --max-semi-space-size=1 --max-old-space-size=128 --single-threaded-gc $INSTALLED/dist/bin.js agent --config /etc/gpufleet/gpufleet.yaml" /etc/systemd/system/gpufleet.service
 check "unit passes systemd-analyze verify" cx systemd-analyze verify /etc/systemd/system/gpufleet.service
 check "enabled" [ "$(cx systemctl is-enabled gpufleet)" = enabled ]
 check "healthy" healthy
