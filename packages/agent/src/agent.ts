@@ -224,8 +224,13 @@ export class Agent {
     forgetting.restore(tombstones)
     const sync = new Sync(components, {
       heartbeatMs: cluster.heartbeat,
-      state: have => ({ reports: replica.relayable(have), plan: plans.raw, tombstones: forgetting.relayed, alerts: alerts.raw }),
-      digest: () => replica.digest(),
+      // What the asker lacks: reports newer than its digest, the plan if newer than its own, the alert list if it differs.
+      state: asked => {
+        const mine = plans.plan === null ? null : { term: plans.plan.term, seq: plans.seq }
+        const hasPlan = asked?.plan !== undefined && mine !== null && (asked.plan.term > mine.term || (asked.plan.term === mine.term && asked.plan.seq >= mine.seq))
+        return { reports: replica.relayable(asked?.have), plan: hasPlan ? null : plans.raw, tombstones: forgetting.relayed, alerts: asked?.alerts !== undefined && asked.alerts === alerts.digest ? null : alerts.raw }
+      },
+      digest: () => ({ have: replica.digest(), ...(plans.plan === null ? {} : { plan: { term: plans.plan.term, seq: plans.seq } }), ...(alerts.digest === null ? {} : { alerts: alerts.digest }) }),
       receive: async (decoded, via) => await gossip.receive(decoded, via),
       stopped: this.stopped.signal,
       rejected: () => { gossip.stats.rejected++ }

@@ -59,6 +59,10 @@ export class ElectionRunner extends EventEmitter<ElectionRunnerEvents> {
 
   /** …and so do its beats between reports (the election counts a coordinator live within a lease). */
   beatSeen (peerId: string): void {
+    // The leader's beat renewed its lease already (claim); counting it again as a sighting would
+    // stamp it a moment after the renewal, and a leader that then dies would look heard from since
+    // its last renewal, a candidate for a whole offlineAfter instead of dropping out when its lease lapses.
+    if (this.state.leader?.peerId === peerId) return
     const who = this.candidates.get(peerId)
     if (who !== undefined) this.step({ type: 'coordinator-seen', who })
   }

@@ -33,11 +33,13 @@ const decoder = new TextDecoder()
 /**
  * The fleet's topic. In: decode (size, JSON, schema, who vouches) → verify the author's
  * signature → dispatch to the component that owns that kind of message. Out: sign and publish.
- * Messages relayed by sync come in through receive() and pass the same checks.
+ * Messages relayed by sync, and beats pushed on their own streams (beat-channel.ts), come in
+ * through receive() and pass the same checks.
  *
  * Gossipsub drops duplicates before this validator (fastMsgIdFn in node.ts), so each unique
- * message is verified once. Beats and leader claims, the frequent kinds, carry only libp2p's
- * signature; reports, plans, alerts, tombstones and spend totals also their author's (sync relays the first four).
+ * message is verified once. Leader claims carry only libp2p's signature, beats only what vouches
+ * for their path (libp2p's signature, or the push stream's authenticated connection); reports,
+ * plans, alerts, tombstones and spend totals also their author's (sync relays the first four).
  */
 export class Gossip {
   readonly topic: string

@@ -39,6 +39,8 @@ export interface Cadence { refreshEvery: number, beatEvery: number, readingsEver
  * repaired sooner by the beats (their `of` names it) and by the digest exchange of anti-entropy.
  */
 const REFRESH_MS = 10 * 60_000
+/** How long a heartbeat waits for the probe it started before publishing the last readings. */
+const PROBE_WAIT_MS = 200
 /** Readings for the dashboards' charts: their history keeps one sample per 2 s at most. */
 const READINGS_MS = 2000
 
@@ -134,7 +136,7 @@ export class ReportPublisher {
   /** The latest probed readings with the report's extras; stale ones say so (probeFailure). */
   private async current (): Promise<HostReport> {
     if (this.probed === null) await this.refresh()
-    else void this.refresh()
+    else await this.briefly(this.refresh())
     return { ...this.probed!, ...this.init.extras(), ...(this.failure === null ? {} : { probeFailure: this.failure }) }
   }
 
@@ -166,6 +168,21 @@ export class ReportPublisher {
    * One probe at a time. Once a report exists, a failed probe keeps the last readings, marked stale
    * in the report (`probeFailure`, which raises the probe-failed alert); the first failure is thrown.
    */
+  /**
+   * Waits for a probe at most PROBE_WAIT_MS: a quick one (a hardware file, the nvidia-smi loop's
+   * last line) is published at this heartbeat, a slow one (the full probe, every minute) at the
+   * next, never delaying this one.
+   */
+  private async briefly (probing: Promise<void>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined
+    const waited = new Promise<void>(resolve => { timer = setTimeout(resolve, PROBE_WAIT_MS) })
+    try {
+      await Promise.race([probing.catch(() => {}), waited])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
   private async refresh (): Promise<void> {
     const { clock, logger, probe } = this.components
     this.probing ??= probe.current(clock.wall()).then(report => {

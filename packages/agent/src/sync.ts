@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import { GOSSIP_VERSION, decodeMessageText, syncRequestSchema, syncResponseSchema, type DecodeResult } from '@gpufleet/core'
+import { GOSSIP_VERSION, decodeMessageText, syncRequestSchema, syncResponseSchema, type DecodeResult, type SyncRequest } from '@gpufleet/core'
 import type { Clock } from './clock.js'
 import type { AgentNode, Verdict } from './components.js'
 import { boundedSignal } from './signal.js'
@@ -11,6 +11,12 @@ const SYNC_MAX_BYTES = 16 * 1024 * 1024
 const SYNC_REQUEST_MAX_BYTES = 256 * 1024
 /** The whole exchange, reading included, is bounded: a stuck peer costs one stream this long. */
 const SYNC_TIMEOUT_MS = 10_000
+/**
+ * Pulls in flight at once. A node joining a fleet of 50 opens ~50 connections within a second; pulled
+ * all at once, each peer would send it the whole inventory. One after another, the first answer
+ * fills it and the next requests carry a digest that leaves almost nothing to send.
+ */
+const MAX_PULLS = 2
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
@@ -24,9 +30,9 @@ export interface SyncInit {
    * digest `have` (hostname → report sequence) when it sent one — the signed plan in force, the
    * leader's signed alert list and the tombstones.
    */
-  state: (have: Readonly<Record<string, number>> | undefined) => { reports: string[], plan: string | null, tombstones: string[], alerts: string | null }
-  /** This node's digest, sent with each pull. */
-  digest: () => Record<string, number>
+  state: (asked: Omit<SyncRequest, 'v'> | undefined) => { reports: string[], plan: string | null, tombstones: string[], alerts: string | null }
+  /** This node's digest, sent with each pull: its reports' sequences, its plan, its alert list's digest. */
+  digest: () => Omit<SyncRequest, 'v'>
   /** Where relayed messages go: the same checks as gossip (Gossip.receive). */
   receive: (decoded: DecodeResult, via: string) => Promise<Verdict>
   /** Aborted when the agent stops: pulls in flight end at once. */
@@ -56,13 +62,13 @@ export class Sync {
   async start (): Promise<void> {
     const { node } = this.components
     await node.serve(SYNC_PROTOCOL, SYNC_REQUEST_MAX_BYTES, async request => {
-      let have: Record<string, number> | undefined
+      let asked: SyncRequest | undefined
       try {
         // A request this node cannot read (another version) gets everything, as before digests existed.
         const parsed = syncRequestSchema.safeParse(JSON.parse(decoder.decode(request)))
-        if (parsed.success) have = parsed.data.have
+        if (parsed.success) asked = parsed.data
       } catch { /* not JSON: answered in full */ }
-      return encoder.encode(JSON.stringify({ v: GOSSIP_VERSION, ...this.init.state(have) }))
+      return encoder.encode(JSON.stringify({ v: GOSSIP_VERSION, ...this.init.state(asked) }))
     })
     const opened = (peer: string): void => {
       if (this.synced.has(peer)) return
@@ -115,11 +121,13 @@ export class Sync {
     const { clock, logger, node } = this.components
     const now = clock.now()
     if (this.init.stopped.aborted || this.pulling.has(peer) || now - (this.lastPull.get(peer) ?? -Infinity) < this.init.heartbeatMs * 2) return
+    // Left in `unsynced` when too many are in flight: the next pull to end, or the heartbeat, starts it.
+    if (this.pulling.size >= MAX_PULLS) return
     this.lastPull.set(peer, now)
     this.pulling.add(peer)
     const { signal, release } = boundedSignal(this.init.stopped, SYNC_TIMEOUT_MS)
     try {
-      let request = encoder.encode(JSON.stringify({ v: GOSSIP_VERSION, have: this.init.digest() }))
+      let request = encoder.encode(JSON.stringify({ v: GOSSIP_VERSION, ...this.init.digest() }))
       if (request.byteLength > SYNC_REQUEST_MAX_BYTES) request = encoder.encode(JSON.stringify({ v: GOSSIP_VERSION }))
       const response = await node.request(peer, SYNC_PROTOCOL, request, { maxBytes: SYNC_MAX_BYTES, signal })
       const parsed = syncResponseSchema.safeParse(JSON.parse(decoder.decode(response)))
@@ -135,6 +143,16 @@ export class Sync {
     } finally {
       release()
       this.pulling.delete(peer)
+      this.pullNext()
+    }
+  }
+
+  /** The next connected peer not pulled yet, if any (the pulls of a join run one after another). */
+  private pullNext (): void {
+    for (const next of this.unsynced) {
+      if (this.pulling.has(next)) continue
+      void this.pull(next)
+      return
     }
   }
 }

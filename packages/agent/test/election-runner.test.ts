@@ -70,6 +70,20 @@ describe('the election runner', () => {
     expect(events).toEqual(['leader ai-01 2048', 'leader none 2048', `established ${term}`, `leader po-2023 ${term}`, `announce ${term}`])
   })
 
+  it('a leader that dies right after a beat drops out when its lease lapses, even with a window of offlineAfter for candidates (the standby claims at once)', () => {
+    const clock = new ManualClock()
+    const election = new ElectionRunner({ clock, logger: silent }, { self: { ...B, coordinator: true }, leaseMs: LEASE, candidateWindowMs: 10_000, startupGraceMs: 2000 }, 0)
+    election.reportSeen({ report: { role: 'coordinator', hostname: A.hostname }, peerId: A.peerId, priority: A.priority } as Parameters<ElectionRunner['reportSeen']>[0])
+    clock.advance(2000)
+    // Its last beat: the lease renewal, then the beat taken into the inventory a moment later.
+    election.claim(claim(A, 2048, clock))
+    clock.advance(1)
+    election.beatSeen(A.peerId)
+    clock.advance(LEASE)
+    election.tick()
+    expect(election.leading).toBe(true)
+  })
+
   it('a coordinator heard from by its reports stays a candidate: the lower-ranked one does not claim', () => {
     const clock = new ManualClock()
     const { election, events } = runner(B, clock)

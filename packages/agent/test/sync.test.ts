@@ -18,8 +18,8 @@ function agent (node: FakeNode, stopped = new AbortController().signal) {
   gossip.start({ report: (m, raw) => replica.accept(m, raw), leader: () => false, plan: (m, raw) => plans.accept(m, raw), alerts: () => false, beat: () => false })
   const sync = new Sync(parts, {
     heartbeatMs: HEARTBEAT,
-    state: have => ({ reports: replica.relayable(have), plan: plans.raw, tombstones: [], alerts: null }),
-    digest: () => replica.digest(),
+    state: asked => ({ reports: replica.relayable(asked?.have), plan: plans.raw, tombstones: [], alerts: null }),
+    digest: () => ({ have: replica.digest() }),
     receive: async (decoded, via) => await gossip.receive(decoded, via),
     stopped,
     rejected: () => { gossip.stats.rejected++ }

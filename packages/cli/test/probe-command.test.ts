@@ -44,6 +44,19 @@ describe('gpufleet probe', () => {
     expect(readFileSync(raw, 'utf8')).toBe(readFileSync(join(nvidiaFixture('h200-real'), 'query.csv'), 'utf8'))
   })
 
+  it('a real agent on the H200 published documents that validate, with live readings that followed the GPU load through one nvidia-smi loop', () => {
+    const inventorySchema = ajv.compile(JSON.parse(readFileSync(join(repoRoot, 'docs/schemas/inventory.schema.json'), 'utf8')) as object)
+    type Gpu = { vramUsedBytes: number, utilizationPct: number, powerW: number }
+    const read = (name: string): { hosts: Array<{ gpus: Gpu[] }> } => JSON.parse(readFileSync(join(nvidiaFixture('h200-real'), name), 'utf8')) as { hosts: Array<{ gpus: Gpu[] }> }
+    const [idle, load] = [read('agent-inventory-idle.json'), read('agent-inventory-under-load.json')]
+    for (const doc of [idle, load]) expect(inventorySchema(doc), JSON.stringify(inventorySchema.errors)).toBe(true)
+    expect(idle.hosts[0]!.gpus[0]).toMatchObject({ vramUsedBytes: 0, utilizationPct: 0 })
+    expect(load.hosts[0]!.gpus[0]).toMatchObject({ vramUsedBytes: 21491 * 1024 * 1024, utilizationPct: 98 })
+    expect(load.hosts[0]!.gpus[0]!.powerW).toBeGreaterThan(600)
+    const processes = readFileSync(join(nvidiaFixture('h200-real'), 'agent-processes.txt'), 'utf8')
+    expect(processes.match(/nvidia-smi --query-gpu=\S+ --format=csv,noheader,nounits -lms 2000/g)).toHaveLength(1)
+  })
+
   it('finds nvidia-smi through GPUFLEET_NVIDIA_SMI and prints a readable table by default', async () => {
     const run = await runBin(['probe', '--ollama', 'http://127.0.0.1:9'], { GPUFLEET_NVIDIA_SMI: fakeNvidiaSmi, FAKE_NVIDIA_SMI_FIXTURE: nvidiaFixture('dual-3060') })
     expect(run.code).toBe(0)

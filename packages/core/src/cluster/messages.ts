@@ -177,7 +177,11 @@ export type SyncResponse = z.infer<typeof syncResponseSchema>
  */
 export const syncRequestSchema = z.strictObject({
   v: z.literal(GOSSIP_VERSION),
-  have: z.record(z.string().min(1).max(253), z.number().int().nonnegative()).optional()
+  have: z.record(z.string().min(1).max(253), z.number().int().nonnegative()).optional(),
+  /** The asker's plan in force (its term and sequence): an answer leaves out a plan no newer. */
+  plan: z.strictObject({ term: z.number().int().nonnegative(), seq: z.number().int().nonnegative() }).optional(),
+  /** The digest of the asker's alert list: an answer leaves out the same list. */
+  alerts: z.string().regex(/^[0-9a-f]{8}$/).optional()
 })
 export type SyncRequest = z.infer<typeof syncRequestSchema>
 
