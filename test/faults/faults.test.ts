@@ -178,7 +178,7 @@ describeIfPresent(labMissing(), 'fault matrix: five agents, each in its own netw
     await boot()
     const web1 = n('myia-web1')
     await lab.kill(web1)
-    lab.start(web1, { diskKiB: 48 })
+    lab.start(web1, { diskKiB: 32 })
     await convergence('worker on a full disk', 'myia-ai-01')
     // Structured records, not message text: the guard's event, at error level, carrying the OS's ENOSPC.
     const unwritable = (): Array<Record<string, unknown>> => logRecords(web1).filter(r => r.event === 'disk-unwritable')

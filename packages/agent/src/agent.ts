@@ -181,6 +181,12 @@ export class Agent {
     if (pinned === null) logger.warn('cluster.coordinators is not set: any swarm member that says it is a coordinator can lead and publish plans (list the coordinators\' peer ids in the shared config)')
     else if (nodeConfig.role === 'coordinator' && !coordinator) logger.warn({ peerId: node.peerId }, 'node.role is coordinator but this peer id is not in cluster.coordinators: running as a worker')
     const election = new ElectionRunner(components, { self: { peerId: node.peerId, hostname, priority: nodeConfig.priority, coordinator }, leaseMs: cluster.leaderLease, candidateWindowMs: Math.max(cluster.leaderLease, cluster.offlineAfter), startupGraceMs: Math.min(cluster.leaderLease, 2 * cluster.heartbeat) }, Math.max(state.term, storedPlan?.plan.term ?? 0))
+    // Restored coordinators are candidates again as soon as they beat (priority from their signed report).
+    for (const e of replica.entries.values()) {
+      if (e.report.role !== 'coordinator' || e.raw === undefined || e.peerId === node.peerId) continue
+      const priority = (JSON.parse(e.raw) as { priority?: unknown }).priority
+      if (typeof priority === 'number' && (pinned === null || pinned.includes(e.peerId))) election.remember({ peerId: e.peerId, hostname: e.report.hostname, priority })
+    }
     const gate = new AuthorityGate(components, {
       coordinators: pinned,
       term: () => election.term,
@@ -318,6 +324,7 @@ export class Agent {
       if (beat % DIGEST_EXCHANGE_BEATS === 0) sync.exchangeDigest()
       // The disk copy only serves restarts: every 5 heartbeats is enough (and always on stop).
       if (beat % 5 === 0) void flush()
+      await this.store?.tick()
     })
     return { components, gossip, gate, replica, election, plans, alerts, leader, forgetting, publisher, beats, sync, mesh, models, views, loops: [heartbeat], stopTimers: [], flush }
   }

@@ -77,6 +77,15 @@ export class DiskGuard extends EventEmitter<DiskGuardEvents> implements FleetSto
   async close (): Promise<void> { await this.inner.close() }
 
   /**
+   * Every heartbeat: while writes are failing, try again (at most every RETRY_EVERY_MS). An idle
+   * agent writes nothing for minutes, and the disk coming back must not wait for its next change.
+   * Nothing to do otherwise.
+   */
+  async tick (): Promise<void> {
+    if (this.failing !== null && this.pending.size > 0) await this.retry()
+  }
+
+  /**
    * Runs a write, or — while the disk is failing — queues it and, at most every RETRY_EVERY_MS,
    * reopens the store and replays what is queued: the first success ends the condition.
    */

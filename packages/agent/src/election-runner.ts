@@ -57,6 +57,17 @@ export class ElectionRunner extends EventEmitter<ElectionRunnerEvents> {
     this.step({ type: 'coordinator-seen', who })
   }
 
+  /**
+   * A coordinator this node knew before it restarted (its inventory on disk): remembered so that its
+   * beats count, without counting it live until one arrives — its full report may not come again
+   * for minutes (reports go out on change).
+   */
+  remember (who: ElectionCandidate): void {
+    if (this.candidates.has(who.peerId)) return
+    this.candidates.set(who.peerId, who)
+    if (this.candidates.size > CANDIDATES_KEPT) this.candidates.delete(this.candidates.keys().next().value!)
+  }
+
   /** …and so do its beats between reports (the election counts a coordinator live within a lease). */
   beatSeen (peerId: string): void {
     // The leader's beat renewed its lease already (claim); counting it again as a sighting would

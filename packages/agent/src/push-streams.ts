@@ -18,6 +18,14 @@ export class PushStreams {
   constructor (private readonly node: Libp2p, private readonly logger: Logger, private readonly protocol: string) {
     // Entries live as long as a connection: bounded by the peers this node is connected to.
     node.addEventListener('peer:disconnect', evt => { this.pushers.delete(evt.detail.toString()) })
+    // A peer back (restarted, or healed from a partition) before its old connection was found dead:
+    // the stream on that old connection would swallow frames until libp2p's monitor closed it.
+    node.addEventListener('connection:open', evt => {
+      const pusher = this.pushers.get(evt.detail.remotePeer.toString())
+      if (pusher?.stream == null) return
+      pusher.stream.abort(new Error('the peer opened a newer connection'))
+      pusher.stream = null
+    })
   }
 
   /**
@@ -43,13 +51,18 @@ export class PushStreams {
 
   private open (peer: string, pusher: Pusher): void {
     pusher.opening = true
-    this.node.dialProtocol(peerIdFromString(peer), this.protocol, { signal: AbortSignal.timeout(10_000) }).then(stream => {
+    // On the newest connection: an older one may be a dead link not yet noticed.
+    const connection = this.node.getConnections(peerIdFromString(peer)).filter(c => c.status === 'open').sort((a, b) => b.timeline.open - a.timeline.open)[0]
+    const opening = connection === undefined
+      ? this.node.dialProtocol(peerIdFromString(peer), this.protocol, { signal: AbortSignal.timeout(10_000) })
+      : connection.newStream(this.protocol, { signal: AbortSignal.timeout(10_000) })
+    opening.then(stream => {
       if (this.pushers.get(peer) !== pusher) { stream.abort(new Error('peer disconnected')); return }
       pusher.stream = stream
       stream.addEventListener('close', () => { if (pusher.stream === stream) pusher.stream = null })
       if (pusher.pending !== null) this.write(stream, pusher.pending)
       pusher.pending = null
-    }, (err: unknown) => {
+    }).catch((err: unknown) => {
       pusher.pending = null
       this.logger.debug({ peer, protocol: this.protocol, err: (err as Error).message }, 'cannot open a push stream')
     }).finally(() => { pusher.opening = false })
@@ -60,8 +73,13 @@ export class PushStreams {
     line.set(frame)
     line[frame.byteLength] = NEWLINE
     // false: the stream's buffer is full (the peer is not reading); what was sent is kept by libp2p,
-    // and the next frames are dropped until it drains.
-    if (!stream.writableNeedsDrain) stream.send(line)
+    // and the next frames are dropped until it drains. A stream closing under us throws: it is then
+    // aborted, and the next push opens another (a beat is never worth an exception).
+    try {
+      if (!stream.writableNeedsDrain) stream.send(line)
+    } catch (err) {
+      stream.abort(err as Error)
+    }
   }
 }
 

@@ -165,10 +165,6 @@ export class ReportPublisher {
   }
 
   /**
-   * One probe at a time. Once a report exists, a failed probe keeps the last readings, marked stale
-   * in the report (`probeFailure`, which raises the probe-failed alert); the first failure is thrown.
-   */
-  /**
    * Waits for a probe at most PROBE_WAIT_MS: a quick one (a hardware file, the nvidia-smi loop's
    * last line) is published at this heartbeat, a slow one (the full probe, every minute) at the
    * next, never delaying this one.
@@ -183,6 +179,10 @@ export class ReportPublisher {
     }
   }
 
+  /**
+   * One probe at a time. Once a report exists, a failed probe keeps the last readings, marked stale
+   * in the report (`probeFailure`, which raises the probe-failed alert); the first failure is thrown.
+   */
   private async refresh (): Promise<void> {
     const { clock, logger, probe } = this.components
     this.probing ??= probe.current(clock.wall()).then(report => {

@@ -63,6 +63,25 @@ describe('DiskGuard: a full disk never stops the agent', () => {
     expect(lines.some(l => l.event === 'disk-writable')).toBe(true)
   })
 
+  it('an idle agent writes nothing: the heartbeat\'s tick notices the space returning and replays what failed', async () => {
+    const { disk, guard, clock, lines } = setup()
+    disk.failure = enospc()
+    await guard.savePlan(plan(1024), null)
+    disk.failure = null
+    await guard.tick()
+    expect(await disk.loadPlan()).toBeNull()
+    clock.advance(2000)
+    await guard.tick()
+    expect((await disk.loadPlan())?.plan.term).toBe(1024)
+    expect(guard.condition).toBeNull()
+    expect(lines.filter(l => l.event === 'disk-writable')).toHaveLength(1)
+    // Nothing failing: a tick does nothing (no reopen).
+    const reopened = disk.reopened
+    clock.advance(5000)
+    await guard.tick()
+    expect(disk.reopened).toBe(reopened)
+  })
+
   it('a different error (the disk turned read-only) is a new condition, logged again', async () => {
     const { disk, guard, clock, lines } = setup()
     disk.failure = enospc()

@@ -84,6 +84,20 @@ describe('the election runner', () => {
     expect(election.leading).toBe(true)
   })
 
+  it('after a restart, a coordinator known from disk counts again by its beats alone (its report may not come for minutes)', () => {
+    const clock = new ManualClock()
+    const election = new ElectionRunner({ clock, logger: silent }, { self: { ...B, coordinator: true }, leaseMs: LEASE, candidateWindowMs: 10_000, startupGraceMs: 2000 }, 0)
+    election.remember(A)
+    clock.advance(2000)
+    // Its beat alone makes it a live candidate: the lower-ranked standby leaves the claim to it, until the window passes.
+    election.beatSeen(A.peerId)
+    election.tick()
+    expect(election.leading).toBe(false)
+    clock.advance(10_000)
+    election.tick()
+    expect(election.leading).toBe(true)
+  })
+
   it('a coordinator heard from by its reports stays a candidate: the lower-ranked one does not claim', () => {
     const clock = new ManualClock()
     const { election, events } = runner(B, clock)

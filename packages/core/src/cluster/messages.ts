@@ -109,7 +109,8 @@ export type GpuReading = z.infer<typeof gpuReadingSchema>
 /**
  * A host's small message between its full reports (docs/cluster.md, "Delta gossip"): it is alive,
  * its last full report is still `of`, and — when they changed — its GPUs' live readings. The
- * leader's beat renews its lease (`lease`). Only gossiped (libp2p-signed), never relayed.
+ * leader's beat renews its lease (`lease`). Sent on push streams to connected peers (vouched for by
+ * the connection) and by gossip (libp2p-signed) while some host is not connected; never relayed.
  */
 export const beatMessageSchema = z.strictObject({
   ...common,

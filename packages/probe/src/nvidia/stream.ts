@@ -58,6 +58,9 @@ export class NvidiaSmiStream {
       if (this.child !== child) return
       this.child = null
       if (this.stopped) return
+      // Its readings are no longer live, and a half line must not be glued to the next process's first.
+      this.rows.clear()
+      this.partial = ''
       this.failed(new Error(`nvidia-smi -lms exited with code ${String(code)}`))
       this.restartTimer = setTimeout(() => { this.restartTimer = null; this.start() }, this.restartMs)
       this.restartTimer.unref()
