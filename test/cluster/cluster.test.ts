@@ -4,19 +4,18 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { AGENT_NODE_FLAGS, createFleetNode, loadOrCreateIdentity, loadSwarmKey, createSwarmKey, signMessage } from '@gpufleet/agent'
 import type { StatusDocument } from '@gpufleet/core'
 import { runCli } from '../support/cli.js'
-import { Fleet, SEED_FLEET, TIMINGS, repoRoot, sleep } from './harness.js'
+import { Fleet, SEED_FLEET, TIMINGS, onlineHosts, repoRoot, sleep } from './harness.js'
 
 let fleet: Fleet | undefined
 afterEach(async () => { await fleet?.destroy(); fleet = undefined })
 
-const online = (s: StatusDocument): string[] => s.hosts.filter(h => h.online !== false).map(h => h.hostname).sort()
 const ALL = SEED_FLEET.map(s => s.name).sort()
 
 describe('a fleet of real agents on 127.0.0.1', { timeout: 60_000 }, () => {
   it('five agents converge: everyone sees everyone, the preferred coordinator leads, one plan everywhere', async () => {
     fleet = await Fleet.create(SEED_FLEET)
     fleet.startAll()
-    const took = await fleet.waitFor(fleet.nodes, s => online(s).join() === ALL.join() && s.leader === 'myia-ai-01' && s.plan !== null && s.plan.term === s.term, 'convergence')
+    const took = await fleet.waitFor(fleet.nodes, s => onlineHosts(s).join() === ALL.join() && s.leader === 'myia-ai-01' && s.plan !== null && s.plan.term === s.term, 'convergence')
     // The leader may publish a newer plan as the last hosts arrive: wait for one plan everywhere.
     // A status request can time out on a loaded machine (null): that round simply does not count.
     let statuses: StatusDocument[] = []
@@ -45,21 +44,21 @@ describe('a fleet of real agents on 127.0.0.1', { timeout: 60_000 }, () => {
     fleet = await Fleet.create(SEED_FLEET)
     fleet.startAll()
     const [ai01, po2023, ...others] = fleet.nodes as [typeof fleet.nodes[0], typeof fleet.nodes[0], ...typeof fleet.nodes]
-    await fleet.waitFor(fleet.nodes, s => online(s).length === 5 && s.leader === 'myia-ai-01' && s.plan?.term === s.term, 'convergence')
+    await fleet.waitFor(fleet.nodes, s => onlineHosts(s).length === 5 && s.leader === 'myia-ai-01' && s.plan?.term === s.term, 'convergence')
     const before = (await fleet.status(po2023))!.term
     await fleet.kill(ai01, 'SIGKILL')
     // How fast is a benchmark's question (`pnpm bench cluster`, goal ≤ 4.5 s): here only the outcome counts.
     await fleet.waitFor([po2023, ...others], s => s.leader === 'myia-po-2023' && s.term > before, 'failover')
-    await fleet.waitFor([po2023, ...others], s => online(s).length === 4 && s.plan !== null && s.plan.term > before && !s.plan.assignments.some(a => a.host === 'myia-ai-01'), 'the dead host offline and out of the plan')
+    await fleet.waitFor([po2023, ...others], s => onlineHosts(s).length === 4 && s.plan !== null && s.plan.term > before && !s.plan.assignments.some(a => a.host === 'myia-ai-01'), 'the dead host offline and out of the plan')
     const standbyTerm = (await fleet.status(po2023))!.term
     fleet.start(ai01)
-    await fleet.waitFor(fleet.nodes, s => s.leader === 'myia-ai-01' && s.term > standbyTerm && online(s).length === 5, 'the preferred coordinator back in the lead')
+    await fleet.waitFor(fleet.nodes, s => s.leader === 'myia-ai-01' && s.term > standbyTerm && onlineHosts(s).length === 5, 'the preferred coordinator back in the lead')
   })
 
   it('a full stop and restart keeps the inventory on disk (LevelDB), shown as not yet heard from', async () => {
     fleet = await Fleet.create(SEED_FLEET.slice(0, 3))
     fleet.startAll()
-    await fleet.waitFor(fleet.nodes, s => online(s).length === 3 && s.plan !== null, 'convergence')
+    await fleet.waitFor(fleet.nodes, s => onlineHosts(s).length === 3 && s.plan !== null, 'convergence')
     await Promise.all(fleet.nodes.map(async n => { await fleet!.kill(n, 'SIGTERM') }))
     const web = fleet.node('myia-po-2024')
     fleet.start(web)
@@ -75,7 +74,7 @@ describe('a fleet of real agents on 127.0.0.1', { timeout: 60_000 }, () => {
     const [ai01, po2023, po2024] = fleet.nodes as [typeof fleet.nodes[0], typeof fleet.nodes[0], typeof fleet.nodes[0]]
     fleet.start(ai01)
     fleet.start(po2023)
-    await fleet.waitFor([ai01, po2023], s => online(s).length === 2 && s.plan !== null, 'two nodes')
+    await fleet.waitFor([ai01, po2023], s => onlineHosts(s).length === 2 && s.plan !== null, 'two nodes')
     await fleet.kill(po2023, 'SIGTERM')
     // po2023 no longer gossips: only a sync from ai-01 can tell the newcomer it exists.
     fleet.start(po2024)
@@ -110,7 +109,7 @@ describe('a fleet of real agents on 127.0.0.1', { timeout: 60_000 }, () => {
       writeFileSync(cfg, text)
       fleet.startAll()
       stranger.startAll()
-      await fleet.waitFor(fleet.nodes, st => online(st).length === 2, 'the fleet')
+      await fleet.waitFor(fleet.nodes, st => onlineHosts(st).length === 2, 'the fleet')
       await sleep(TIMINGS.heartbeatMs * 8)
       for (const n of fleet.nodes) expect((await fleet.status(n))!.hosts.map(h => h.hostname)).not.toContain('myia-po-2026')
       expect((await stranger.status(s))!.hosts.map(h => h.hostname)).toEqual(['myia-po-2026'])
@@ -123,7 +122,7 @@ describe('a fleet of real agents on 127.0.0.1', { timeout: 60_000 }, () => {
     fleet = await Fleet.create(SEED_FLEET.slice(0, 2))
     fleet.startAll()
     const [leader, victim] = fleet.nodes as [typeof fleet.nodes[0], typeof fleet.nodes[0]]
-    await fleet.waitFor(fleet.nodes, s => online(s).length === 2 && s.leader === 'myia-ai-01', 'convergence')
+    await fleet.waitFor(fleet.nodes, s => onlineHosts(s).length === 2 && s.leader === 'myia-ai-01', 'convergence')
     // A rogue node inside the private network (it holds the swarm key) with its own identity.
     const psk = await loadSwarmKey(join(leader.dir, 'swarm.key'))
     const key = await loadOrCreateIdentity(join(fleet.root, 'rogue.key'))

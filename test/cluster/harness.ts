@@ -125,6 +125,13 @@ export class Fleet {
     }
   }
 
+  /** A node's status, asked again until it answers (a loaded machine can make one request time out). */
+  async answeredStatus (node: FleetNode, timeoutMs = LOADED_MS): Promise<StatusDocument> {
+    let status: StatusDocument | null = null
+    await this.waitFor([node], s => { status = s; return true }, `${node.spec.name}'s status`, timeoutMs)
+    return status!
+  }
+
   /** Polls until every listed node's status satisfies the predicate; returns the time it took. */
   async waitFor (nodes: FleetNode[], predicate: (s: StatusDocument, n: FleetNode) => boolean, what: string, timeoutMs = 20_000): Promise<number> {
     const start = performance.now()
@@ -141,6 +148,12 @@ export class Fleet {
     throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} — ${summary}`)
   }
 }
+
+/** Generous waits: on a loaded 2-core machine an agent can take seconds to answer its status. */
+export const LOADED_MS = 60_000
+
+/** The hosts a status shows online, sorted. */
+export const onlineHosts = (s: StatusDocument): string[] => s.hosts.filter(h => h.online !== false).map(h => h.hostname).sort()
 
 export const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
 

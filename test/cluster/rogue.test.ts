@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { termBelongsTo, type Alert, type StatusDocument } from '@gpufleet/core'
-import { Fleet, SEED_FLEET, sleep, type FleetNode } from './harness.js'
+import { Fleet, LOADED_MS, SEED_FLEET, onlineHosts, sleep, type FleetNode } from './harness.js'
 import { RogueMember } from './rogue-member.js'
 
 let fleet: Fleet | undefined
@@ -14,15 +14,6 @@ afterEach(async () => {
   fleet = undefined
 })
 
-/** A node's status, asked again until it answers (a loaded machine can make one request time out). */
-async function statusOf (node: FleetNode): Promise<StatusDocument> {
-  let status: StatusDocument | null = null
-  await fleet!.waitFor([node], s => { status = s; return true }, `${node.spec.name}'s status`, LOADED_MS)
-  return status!
-}
-/** Generous waits: on a loaded 2-core machine an agent can take seconds to answer its status. */
-const LOADED_MS = 60_000
-const online = (s: StatusDocument): string[] => s.hosts.filter(h => h.online !== false).map(h => h.hostname).sort()
 const unauthorized = (s: StatusDocument): number => (s.gossip as { unauthorized?: number }).unauthorized ?? 0
 
 /** The shared file every node loads lists the pinned coordinators (README, "A fleet of real machines"). */
@@ -40,8 +31,8 @@ describe('a rogue member (holds the swarm key, not a pinned coordinator)', { tim
     const [ai01, po2023, ...workers] = fleet.nodes as [FleetNode, FleetNode, ...FleetNode[]]
     pin(fleet, [ai01, po2023])
     fleet.startAll()
-    await fleet.waitFor(fleet.nodes, s => online(s).length === 3 && s.leader === 'myia-ai-01' && s.plan?.term === s.term, 'convergence', LOADED_MS)
-    const before = await statusOf(ai01)
+    await fleet.waitFor(fleet.nodes, s => onlineHosts(s).length === 3 && s.leader === 'myia-ai-01' && s.plan?.term === s.term, 'convergence', LOADED_MS)
+    const before = await fleet!.answeredStatus(ai01)
     const planBefore = before.plan!
     expect(planBefore.assignments.length).toBeGreaterThan(0)
 
@@ -67,14 +58,14 @@ describe('a rogue member (holds the swarm key, not a pinned coordinator)', { tim
     const pinnedTerm = (t: number): boolean => termBelongsTo(t, ai01.peerId) || termBelongsTo(t, po2023.peerId)
     await fleet.waitFor(fleet.nodes, s => s.leader === 'myia-ai-01' && s.plan?.term === s.term, 'the pinned leader in place after the rogue\'s messages', LOADED_MS)
     for (const node of fleet.nodes) {
-      const s = await statusOf(node)
+      const s = await fleet!.answeredStatus(node)
       expect(s.leader, node.spec.name).toBe('myia-ai-01')
       expect(pinnedTerm(s.term) && s.term < 2 ** 40, `${node.spec.name}: term ${s.term}`).toBe(true)
       expect(s.plan?.term, node.spec.name).toBe(s.term)
       expect(s.plan?.assignments.length, node.spec.name).toBeGreaterThan(0)
       expect(s.plan?.routes.some(route => route.target.kind === 'peer' && route.target.host === 'rogue'), node.spec.name).toBe(false)
       expect(s.alerts.some(a => a.message.includes('(rogue)')), node.spec.name).toBe(false)
-      expect(online(s), node.spec.name).toContain(victim.spec.name)
+      expect(onlineHosts(s), node.spec.name).toContain(victim.spec.name)
       expect(node.log.some(l => l.includes('not-a-coordinator')), node.spec.name).toBe(true)
     }
 
@@ -85,12 +76,12 @@ describe('a rogue member (holds the swarm key, not a pinned coordinator)', { tim
       await fleet.kill(ai01)
       const rest = [po2023, ...workers]
       await fleet.waitFor(rest, s => s.leader === 'myia-po-2023' && s.term > before.term && s.plan?.term === s.term, 'the pinned standby leading', LOADED_MS)
-      const after = await statusOf(po2023)
+      const after = await fleet!.answeredStatus(po2023)
       await r.plan(after.plan!, r.hugeTerm)
       await r.plan(after.plan!, after.term)
       await fleet.waitFor(rest, s => unauthorized(s) >= sent + 2, 'the rogue\'s plans after failover rejected', LOADED_MS)
       for (const node of rest) {
-        const s = await statusOf(node)
+        const s = await fleet!.answeredStatus(node)
         expect(s.leader, node.spec.name).toBe('myia-po-2023')
         expect(termBelongsTo(s.term, po2023.peerId) && s.term < 2 ** 40, `${node.spec.name}: term ${s.term}`).toBe(true)
         expect(s.plan?.term, node.spec.name).toBe(s.term)
@@ -105,7 +96,7 @@ describe('a rogue member (holds the swarm key, not a pinned coordinator)', { tim
   it('without pinned coordinators, the agent warns at start that any swarm member can lead', async () => {
     fleet = await Fleet.create(SEED_FLEET.slice(0, 2))
     fleet.startAll()
-    await fleet.waitFor(fleet.nodes, s => online(s).length === 2, 'convergence', LOADED_MS)
+    await fleet.waitFor(fleet.nodes, s => onlineHosts(s).length === 2, 'convergence', LOADED_MS)
     for (const node of fleet.nodes) expect(node.log.some(l => l.includes('cluster.coordinators is not set')), node.spec.name).toBe(true)
   })
 })
