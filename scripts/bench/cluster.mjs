@@ -4,7 +4,7 @@
 // threads, wakeups, bytes written to sockets, all from /proc) — beside the same figures for a
 // silent libp2p mesh of the same shape, and a raw-gossipsub latency baseline, in the same run.
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -116,17 +116,19 @@ async function propagation (nodes, rounds) {
  * The silent libp2p mesh of the same shape (same stack, full mesh, one topic, nothing published)
  * measured idle over the same warm-up and window; then 30 × 2 KB messages for the latency baseline.
  */
-async function rawBaseline (count, dir, messages) {
+async function rawBaseline (count, dir, messages, monitor = true) {
   const psk = join(dir, 'raw.key')
-  await runCli(['init', '--dir', join(dir, 'raw-init'), '--name', 'raw', '--role', 'worker', '--json'])
-  writeFileSync(psk, readFileSync(join(dir, 'raw-init', 'swarm.key')))
+  if (!existsSync(psk)) {
+    await runCli(['init', '--dir', join(dir, 'raw-init'), '--name', 'raw', '--role', 'worker', '--json'])
+    writeFileSync(psk, readFileSync(join(dir, 'raw-init', 'swarm.key')))
+  }
   const procs = []
   const recv = []
   const addrs = []
   let idle
   try {
     for (let i = 0; i < count; i++) {
-      const p = spawn(process.execPath, [join(import.meta.dirname, 'raw-gossip-node.mjs'), join(dir, `raw-${i}.key`), psk, addrs.length === 0 ? '-' : addrs.join(','), String(messages)], { stdio: ['pipe', 'pipe', 'ignore'] })
+      const p = spawn(process.execPath, [join(import.meta.dirname, 'raw-gossip-node.mjs'), join(dir, `raw-${i}.key`), psk, addrs.length === 0 ? '-' : addrs.join(','), String(messages)], { stdio: ['pipe', 'pipe', 'ignore'], env: { ...process.env, GPUFLEET_RAW_MONITOR: monitor ? 'on' : 'off' } })
       const ready = new Promise(resolve => {
         let buf = ''
         p.stdout.on('data', d => {
@@ -143,6 +145,7 @@ async function rawBaseline (count, dir, messages) {
       procs.push(p)
     }
     idle = await steadyState(procs)
+    if (messages === 0) return { recv, idle }
     procs[0].stdin.write('publish\n')
     const deadline = Date.now() + 30_000
     while (recv.length < messages * (count - 1) && Date.now() < deadline) await sleep(100)
@@ -221,6 +224,9 @@ export async function benchCluster (sizes = [{ count: 5, heartbeatMs: 1000 }]) {
     }
     async function benchOneSize () {
       const { recv: raw, idle: mesh } = await rawBaseline(count, dir, 30)
+      // The agent turns libp2p's connection monitor off (its beats do that job): the same mesh
+      // without it, for what the agent costs above a mesh that does not check its links at all.
+      const { idle: bare } = await rawBaseline(count, dir, 0, false)
       const { nodes, coldMs, convergeMs } = await startFleet(count, 61000 + k * 100, dir, heartbeatMs)
       const statusBefore = await Promise.all(nodes.map(n => getJson(`${n.api}/api/status`)))
       const idle = await steadyState(nodes.map(n => n.proc))
@@ -242,8 +248,9 @@ export async function benchCluster (sizes = [{ count: 5, heartbeatMs: 1000 }]) {
       const published = median(statusAfter.map((d, i) => (d?.gossip.published ?? NaN) - (statusBefore[i]?.gossip.published ?? NaN)).filter(Number.isFinite)) / (WINDOW_MS / 1000)
       rows.push(`| ${count} | ${heartbeatMs / 1000} s | ${ms(coldMs)} | ${ms(convergeMs)} | ${leaders.size === 1 ? 'yes' : `no (${leaders.size})`} | ${ms(rawP50)} / ${ms(rawP95)} | ${ms(propP50)} / ${ms(quantile(prop, 0.95))} | ${within ? 'yes' : 'no'} | ${ms(failover)} | ${median(rss).toFixed(0)} / ${Math.max(...rss).toFixed(0)} MiB |`)
       const ratio = idle.cpu / Math.max(mesh.cpu, 0.1)
-      idleRows.push(`| ${count} | ${mesh.cpu.toFixed(1)} | ${mesh.wakeups.toFixed(1)} | ${(mesh.bytes / 1024).toFixed(2)} | ${idle.cpu.toFixed(1)} | ${idle.wakeups.toFixed(1)} | ${(idle.bytes / 1024).toFixed(2)} | ${published.toFixed(2)} | ×${ratio.toFixed(1)} | ${mesh.load.toFixed(1)} / ${idle.load.toFixed(1)} |`)
-      details.push(`${count} nodes: cold start ${ms(coldMs)}, last start → converged ${ms(convergeMs)}, idle agent ${idle.cpu.toFixed(1)} ms/s (mesh ${mesh.cpu.toFixed(1)}), ${idle.wakeups.toFixed(1)} wakeups/s, ${(idle.bytes / 1024).toFixed(2)} KiB/s written, change→all p50 ${ms(propP50)} (raw ${ms(rawP50)}), failover ${ms(failover)}, RSS max ${Math.max(...rss).toFixed(0)} MiB`)
+      idleRows.push(`| ${count} | ${mesh.cpu.toFixed(1)} | ${mesh.wakeups.toFixed(1)} | ${(mesh.bytes / 1024).toFixed(2)} | ${bare.cpu.toFixed(1)} / ${bare.wakeups.toFixed(1)} | ${idle.cpu.toFixed(1)} | ${idle.wakeups.toFixed(1)} | ${(idle.bytes / 1024).toFixed(2)} | ${published.toFixed(2)} | ×${ratio.toFixed(1)} | ${mesh.load.toFixed(1)} / ${idle.load.toFixed(1)} |`)
+      if (count === 5) ok &&= ratio <= 1.5 && idle.wakeups <= 10 && idle.bytes <= 2048
+      details.push(`${count} nodes: cold start ${ms(coldMs)}, last start → converged ${ms(convergeMs)}, idle agent ${idle.cpu.toFixed(1)} ms/s (mesh ${mesh.cpu.toFixed(1)}, without its monitor ${bare.cpu.toFixed(1)}), ${idle.wakeups.toFixed(1)} wakeups/s, ${(idle.bytes / 1024).toFixed(2)} KiB/s written, change→all p50 ${ms(propP50)} (raw ${ms(rawP50)}), failover ${ms(failover)}, RSS max ${Math.max(...rss).toFixed(0)} MiB`)
       await stopFleet(nodes)
     }
   }
@@ -258,10 +265,10 @@ export async function benchCluster (sizes = [{ count: 5, heartbeatMs: 1000 }]) {
     markdown: [
       '## Cluster (real agent processes on 127.0.0.1; lease 3 × heartbeat, offline after 10 ×)',
       '',
-      `Steady state of an idle fleet, measured after a warm-up of ${WARMUP_MS / 60_000} minutes over ${WINDOW_MS / 1000} s, per process (median): CPU of all its threads (utime + stime from /proc/PID/task/*/stat), wakeups (voluntary + involuntary context switches from /proc/PID/task/*/status), bytes it wrote to its sockets (/proc/PID/io wchar, agents logging at warn: TCP payload with Noise, Yamux and gossipsub framing). The mesh is the same libp2p stack (TCP, Noise, Yamux, pnet, gossipsub) with the same number of processes, fully connected, subscribed to one topic and silent, measured first in the same run. Load: the machine's 1-minute load average during each window (the machine is shared).`,
+      `Steady state of an idle fleet, measured after a warm-up of ${WARMUP_MS / 60_000} minutes over ${WINDOW_MS / 1000} s, per process (median): CPU of all its threads (utime + stime from /proc/PID/task/*/stat), wakeups (voluntary + involuntary context switches from /proc/PID/task/*/status), bytes it wrote to its sockets (/proc/PID/io wchar, agents logging at warn: TCP payload with Noise, Yamux and gossipsub framing). The mesh is the same libp2p stack (TCP, Noise, Yamux, pnet, gossipsub) with the same number of processes, fully connected, subscribed to one topic and silent, measured first in the same run, as libp2p runs by default: its connection monitor pings every connection every 10 s. The agent turns that monitor off (its beats check the links, docs/cluster.md "Liveness"); the column \"mesh without monitor\" is the same mesh without it, measured next in the same run: what a mesh costs that does not check its links at all. Load: the machine's 1-minute load average during each window (the machine is shared).`,
       '',
-      '| nodes | mesh CPU ms/s | mesh wakeups/s | mesh written KiB/s | agent CPU ms/s | agent wakeups/s | agent written KiB/s | agent gossipsub messages published/s | agent ÷ mesh CPU | load (mesh / agents) |',
-      '|---|---|---|---|---|---|---|---|---|---|',
+      '| nodes | mesh CPU ms/s | mesh wakeups/s | mesh written KiB/s | mesh without monitor: CPU ms/s / wakeups/s | agent CPU ms/s | agent wakeups/s | agent written KiB/s | agent gossipsub messages published/s | agent ÷ mesh CPU | load (mesh / agents) |',
+      '|---|---|---|---|---|---|---|---|---|---|---|',
       ...idleRows,
       '',
       perPeer,

@@ -2,13 +2,14 @@
 // baseline of the cluster benchmark. argv: key file, swarm key, peers to dial (comma-separated
 // multiaddrs, or '-'), messages to publish on "publish". Prints one JSON line per message
 // received: { sent, recv }. Silent otherwise: the idle baseline is a mesh that only keeps itself up.
+// GPUFLEET_RAW_MONITOR=off: without libp2p's connection monitor (its pings), as the agent runs.
 import '../../packages/cli/dist/polyfills.js'
 import { createFleetNode, loadOrCreateIdentity, loadSwarmKey } from '../../packages/agent/dist/index.js'
 
 const [keyPath, pskPath, peers, publishCount] = process.argv.slice(2)
 const dial = peers === '-' ? [] : peers.split(',')
 // Every earlier node is a bootstrap peer: a full mesh, as the agents keep.
-const node = await createFleetNode({ privateKey: await loadOrCreateIdentity(keyPath), listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: dial, mdns: false, psk: await loadSwarmKey(pskPath), heartbeatMs: 1000 })
+const node = await createFleetNode({ privateKey: await loadOrCreateIdentity(keyPath), listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: dial, mdns: false, psk: await loadSwarmKey(pskPath), heartbeatMs: 1000, connectionMonitor: process.env.GPUFLEET_RAW_MONITOR !== 'off' })
 const topic = 'raw-baseline'
 node.services.pubsub.subscribe(topic)
 node.services.pubsub.addEventListener('message', evt => {

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import { existsSync } from 'node:fs'
 import { hostname as osHostname } from 'node:os'
 import { isAbsolute, join } from 'node:path'
@@ -42,6 +43,16 @@ import { AgentViews } from './views.js'
 const MESH_RETRY_MS = 10_000
 /** Anti-entropy: one peer's digest exchange every this many heartbeats (30 s at the default: memberlist's push-pull period). */
 const DIGEST_EXCHANGE_BEATS = 30
+
+/**
+ * Resolves after the I/O that is ready now has been read. A timer that comes due while the process
+ * is busy runs before the sockets are read (libuv runs timers, then polls): after a stall of a
+ * second or two — a cold start of many agents on few cores — the heartbeat would judge hosts silent,
+ * and the lapse timer a leader's lease lapsed, whose beats are waiting in the socket buffers.
+ */
+async function afterPendingIo (): Promise<void> {
+  await new Promise<void>(resolve => { setImmediate(resolve) })
+}
 
 export interface AgentInit {
   config: FleetConfig
@@ -100,6 +111,9 @@ export class Agent {
   private readonly stopped = new AbortController()
 
   constructor (private readonly init: AgentInit) {
+    // Each dial and sync in flight listens on it (and lets go when done): at a cold start of a big
+    // fleet that is one per peer at once, past Node's warning threshold of 10, not a leak.
+    setMaxListeners(0, this.stopped.signal)
     this.config = init.config
     this.log = init.logger
     this.clock = init.clock ?? systemClock
@@ -152,7 +166,8 @@ export class Agent {
       await this.api.start()
       const api = this.api
       this.live = new LiveHub({ server: api.httpServer!, authorized: (req, protocols) => api.authorized(req, protocols), snapshot: () => this.parts!.views.snapshot(), log: this.log })
-      const fleetNode = await createFleetNode({ privateKey: key, listen: cluster.listen, bootstrap: cluster.bootstrap, mdns: cluster.mdns, psk, heartbeatMs: cluster.heartbeat })
+      // No libp2p connection monitor: the beats are the liveness probe (docs/cluster.md, "Liveness").
+      const fleetNode = await createFleetNode({ privateKey: key, listen: cluster.listen, bootstrap: cluster.bootstrap, mdns: cluster.mdns, psk, heartbeatMs: cluster.heartbeat, connectionMonitor: false })
       const node = libp2pAgentNode(fleetNode, key, this.log)
       this.node = node
       const probe = new OwnReport({ hostname: this.hostname, role: this.config.node.role, hardwareFile: this.init.hardwareFile, nvidiaSmiPath: this.init.nvidiaSmiPath, ollamaHost: this.config.ollama.host })
@@ -207,7 +222,9 @@ export class Agent {
     })
     const beats = new BeatChannel(components, {
       gossip,
-      onlinePeers: function * () { for (const e of replica.entries.values()) if (e.peerId !== node.peerId && replica.isOnline(e)) yield e.peerId }
+      onlinePeers: function * () { for (const e of replica.entries.values()) if (e.peerId !== node.peerId && replica.isOnline(e)) yield e.peerId },
+      gossipAfterMs: cluster.offlineAfter / 3,
+      silentAfterMs: 2 * cluster.offlineAfter
     })
     const publisher = new ReportPublisher(components, {
       gossip, priority: nodeConfig.priority,
@@ -306,6 +323,7 @@ export class Agent {
     // One timer for everything periodic: an idle agent wakes once per heartbeat. The election's
     // checks run here too; a lapsing lease does not wait for it (see the lapse timer in run()).
     const heartbeat = new Loop(logger, 'heartbeat', cluster.heartbeat, async beat => {
+      await afterPendingIo()
       election.tick()
       replica.checkDepartures()
       leader.tick()
@@ -318,9 +336,9 @@ export class Agent {
       // Dials go out on membership changes (a report, discovery); this sweep is only the slow retry,
       // from the first heartbeat on, and every heartbeat while no peer is connected (a bootstrap
       // node that was not listening yet when this one started).
-      const connected = node.connectedPeers()
-      if ((beat - 1) % every(MESH_RETRY_MS) === 0 || connected.length === 0) mesh.sweep([...replica.entries.values()].filter(e => e.peerId !== node.peerId))
+      if ((beat - 1) % every(MESH_RETRY_MS) === 0 || beats.connections === 0) mesh.sweep([...replica.entries.values()].filter(e => e.peerId !== node.peerId))
       sync.retryPending()
+      beats.closeSilent()
       if (beat % DIGEST_EXCHANGE_BEATS === 0) sync.exchangeDigest()
       // The disk copy only serves restarts: every 5 heartbeats is enough (and always on stop).
       if (beat % 5 === 0) void flush()
@@ -334,7 +352,7 @@ export class Agent {
     const { gossip, gate, replica, election, plans, alerts, forgetting, sync, mesh, models, publisher, components, leader } = parts
     // A follower's lease lapses leaseMs after the last renewal: one timer, pushed back by each
     // renewal, runs the election's check at that moment instead of waiting for the next heartbeat.
-    const lapse = setTimeout(() => { election.tick(); leader.tick() }, this.config.cluster.leaderLease + 1)
+    const lapse = setTimeout(() => { setImmediate(() => { if (!this.stopping) { election.tick(); leader.tick() } }) }, this.config.cluster.leaderLease + 1)
     lapse.unref()
     parts.stopTimers.push(() => { clearTimeout(lapse) })
     const renewed = (taken: boolean): boolean => {

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
 import { decodeMessageText } from '@gpufleet/core'
+import type { Clock } from './clock.js'
 import type { AgentNode } from './components.js'
 import type { Gossip } from './gossip.js'
 
@@ -7,16 +8,25 @@ import type { Gossip } from './gossip.js'
 export const BEAT_PROTOCOL = '/gpufleet/beat/1.0.0'
 /** A beat with readings for 64 GPUs (READINGS_PER_BEAT) is ~5 KB. */
 const MAX_BEAT_BYTES = 16 * 1024
+/** A graceful close of a silent connection waits this long, then aborts it. */
+const HANG_UP_MS = 2000
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
-export interface BeatChannelComponents { node: AgentNode, logger: Logger }
+export interface BeatChannelComponents { node: AgentNode, logger: Logger, clock: Clock }
 
 export interface BeatChannelInit {
   gossip: Gossip
   /** Peer ids of the hosts this node holds online, itself excluded. */
   onlinePeers: () => Iterable<string>
+  /**
+   * How long an online host may stay unconnected before beats also go by gossip: one beat period
+   * (the agent: offlineAfter / 3). A connection being made is not a reason to flood the topic.
+   */
+  gossipAfterMs: number
+  /** A connection nothing came on for this long is closed (the agent: 2 × offlineAfter). */
+  silentAfterMs: number
 }
 
 /**
@@ -25,22 +35,29 @@ export interface BeatChannelInit {
  * gossipsub pipeline and no forwarded duplicates — gossipsub cost about a millisecond of CPU per
  * delivery, which at one lease renewal a second was most of an idle agent's work. A node that is
  * not connected to every host it holds online (a mesh still forming, a link that cannot be made)
- * also gossips its beats, so they reach everyone; receivers drop the second copy by its sequence.
+ * for longer than a beat period also gossips its beats, so they reach everyone; receivers drop the
+ * second copy by its sequence.
  * The stream's connection authenticates the sender (Noise, the swarm key), as libp2p's signature
  * does for gossip: beats stay unsigned by their author and are never relayed.
  */
 export class BeatChannel {
-  private readonly connected = new Set<string>()
-  readonly stats = { pushed: 0, gossiped: 0 }
+  /** Connected peers, with when a frame last came from each (or it connected), monotonic. */
+  private readonly connected = new Map<string, number>()
+  /** Online hosts not connected to this node, with since when (monotonic): bounded by the inventory. */
+  private readonly unreached = new Map<string, number>()
+  readonly stats = { pushed: 0, gossiped: 0, hungUp: 0 }
 
   constructor (private readonly components: BeatChannelComponents, private readonly init: BeatChannelInit) {}
+
+  /** Peers connected now. */
+  get connections (): number { return this.connected.size }
 
   async start (): Promise<void> {
     const { node, logger } = this.components
     // Bounded by the connections this node has.
-    node.on('connection:open', peer => { this.connected.add(peer) })
+    node.on('connection:open', peer => { this.connected.set(peer, this.components.clock.now()) })
     node.on('peer:disconnect', peer => { this.connected.delete(peer) })
-    for (const peer of node.connectedPeers()) this.connected.add(peer)
+    for (const peer of node.connectedPeers()) this.connected.set(peer, this.components.clock.now())
     await node.listen(BEAT_PROTOCOL, MAX_BEAT_BYTES, (from, frame) => {
       this.received(from, frame).catch((err: unknown) => { logger.error({ peer: from, err: (err as Error).message }, 'cannot take a beat') })
     })
@@ -50,7 +67,7 @@ export class BeatChannel {
   send (text: string): void {
     const { node } = this.components
     const frame = encoder.encode(text)
-    for (const peer of this.connected) node.push(peer, BEAT_PROTOCOL, frame)
+    for (const peer of this.connected.keys()) node.push(peer, BEAT_PROTOCOL, frame)
     this.stats.pushed += this.connected.size
     this.init.gossip.bytes.out += frame.byteLength * this.connected.size
     if (this.someUnreached()) {
@@ -59,14 +76,53 @@ export class BeatChannel {
     }
   }
 
+  /**
+   * Whether some host held online has not been connected to this node for a whole beat period:
+   * its beats would not reach it otherwise. Shorter gaps — a dial under way, a cold start of many
+   * agents at once, a peer reconnecting — are not: at 50 agents starting together, every beat went
+   * by gossip too while the mesh formed, ~50 × 49 deliveries per beat period on top of the pushes.
+   */
   private someUnreached (): boolean {
-    for (const peer of this.init.onlinePeers()) if (!this.connected.has(peer)) return true
-    return false
+    const now = this.components.clock.now()
+    const still = new Set<string>()
+    let any = false
+    for (const peer of this.init.onlinePeers()) {
+      if (this.connected.has(peer)) continue
+      still.add(peer)
+      const since = this.unreached.get(peer)
+      if (since === undefined) this.unreached.set(peer, now)
+      else if (now - since >= this.init.gossipAfterMs) any = true
+    }
+    for (const peer of this.unreached.keys()) if (!still.has(peer)) this.unreached.delete(peer)
+    return any
+  }
+
+  /**
+   * Every heartbeat: closes the connections no frame came on for `silentAfterMs`. Every agent beats
+   * to each connected peer three times per offlineAfter, so such a connection is a dead link TCP
+   * has not noticed or one wedged mid-handshake (seen at a cold start of 50 agents: both ends
+   * established, neither reading). libp2p's ping monitor, off in the agent, used to catch these;
+   * closing lets libp2p's keep-alive redial the peer.
+   */
+  closeSilent (): void {
+    const { node, clock, logger } = this.components
+    const now = clock.now()
+    for (const [peer, heard] of this.connected) {
+      if (now - heard < this.init.silentAfterMs) continue
+      // Once per period: the next check gives a graceful close that hangs time to end.
+      this.connected.set(peer, now)
+      this.stats.hungUp++
+      logger.info({ peer, silentMs: now - heard }, 'closing a connection nothing came on')
+      node.hangUp(peer, AbortSignal.timeout(HANG_UP_MS)).catch((err: unknown) => {
+        logger.warn({ peer, err: (err as Error).message }, 'cannot close a silent connection')
+      })
+    }
   }
 
   /** A frame from a connected peer: decoded and checked as gossip is, and only a beat is taken. */
   private async received (from: string, frame: Uint8Array): Promise<void> {
     const { gossip } = this.init
+    if (this.connected.has(from)) this.connected.set(from, this.components.clock.now())
     gossip.bytes.in += frame.byteLength
     const decoded = decodeMessageText(decoder.decode(frame), from)
     const notBeat = decoded.ok && decoded.message.type !== 'beat'

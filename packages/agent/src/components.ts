@@ -41,6 +41,8 @@ export interface AgentNode {
   isConnected: (peer: string) => boolean
   /** Dials a multiaddr (with /p2p/) or a peer id whose addresses the node knows. */
   dial: (target: string, signal: AbortSignal) => Promise<void>
+  /** Closes every connection to this peer: gracefully until `signal` aborts, then at once. */
+  hangUp: (peer: string, signal: AbortSignal) => Promise<void>
   /** Asks libp2p to keep a connection to this peer open: it redials on its own when it drops. */
   keepAlive: (peer: string) => Promise<void>
 

@@ -27,9 +27,12 @@ export function libp2pAgentNode (node: FleetNode, key: PrivateKey, logger: Logge
   })
   const peerId = peerIdOf(key)
   const pushStreams = new Map<string, PushStreams>()
+  // Read at every heartbeat (the report's fingerprint): kept as strings until libp2p says they changed.
+  let addrs: string[] | null = null
+  node.addEventListener('self:peer:update', () => { addrs = null })
   return {
     peerId,
-    addrs: () => node.getMultiaddrs().map(String),
+    addrs: () => (addrs ??= node.getMultiaddrs().map(String)),
     sign: async message => await signMessage(key, message),
     subscribe: (topic, validate) => {
       pubsub.topicValidators.set(topic, async (_peer, msg) => VERDICTS[await validate(msg.type === 'signed' ? msg.from.toString() : undefined, msg.data)])
@@ -42,6 +45,7 @@ export function libp2pAgentNode (node: FleetNode, key: PrivateKey, logger: Logge
     dial: async (target, signal) => {
       await node.dial(target.startsWith('/') ? multiaddr(target) : peerIdFromString(target), { signal })
     },
+    hangUp: async (peer, signal) => { await node.hangUp(peerIdFromString(peer), { signal }) },
     keepAlive: async peer => {
       await node.peerStore.merge(peerIdFromString(peer), { tags: { [KEEP_TAG]: { value: 100 } } })
     },

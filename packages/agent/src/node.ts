@@ -20,6 +20,14 @@ export interface FleetNodeInit {
   /** The swarm key: nodes without the same one cannot even finish a handshake. */
   psk: Uint8Array | null
   heartbeatMs: number
+  /**
+   * libp2p's connection monitor: a ping on a new stream over every connection every 10 s, which
+   * aborts a connection whose ping fails (over 5 s at least). On by default: a bare libp2p node has
+   * no other way to find a dead link. The agent turns it off, its beats doing that job
+   * (BeatChannel.closeSilent, docs/cluster.md "Liveness"): the pings were ~80 % of an idle mesh's
+   * CPU here (3.9 → 0.7 ms/s per node at 5 nodes).
+   */
+  connectionMonitor?: boolean
 }
 
 /**
@@ -66,6 +74,7 @@ async function startLibp2p (init: FleetNodeInit, discovery: Array<ReturnType<typ
     // Peers the mesh keeper tags keep-alive are redialed by libp2p when their connection drops:
     // every heartbeat, as the agent used to, for 10 heartbeats; after that the agent's own sweep
     // takes over (a restarted peer must be back in the mesh within a heartbeat or two).
+    ...(init.connectionMonitor === false ? { connectionMonitor: { enabled: false } } : {}),
     connectionManager: { maxConnections: 200, reconnectRetries: 10, reconnectRetryInterval: init.heartbeatMs, reconnectBackoffFactor: 1 },
     services: {
       identify: identify(),

@@ -11,9 +11,10 @@ async function member (net: FakeNetwork, online: () => string[]) {
   const gossip = new Gossip(components(node), 'test')
   const beats: BeatMessage[] = []
   gossip.start({ report: () => false, leader: () => false, plan: () => false, alerts: () => false, beat: msg => { beats.push(msg); return true } })
-  const channel = new BeatChannel(components(node), { gossip, onlinePeers: online })
+  const parts = components(node)
+  const channel = new BeatChannel(parts, { gossip, onlinePeers: online, gossipAfterMs: 3000, silentAfterMs: 20_000 })
   await channel.start()
-  return { node, gossip, channel, beats }
+  return { node, gossip, channel, beats, clock: parts.clock }
 }
 
 const beat = (node: FakeNode, seq: number): string => JSON.stringify({ v: GOSSIP_VERSION, type: 'beat', peerId: node.peerId, sentAt: '2026-11-30T10:00:00.000Z', hostname: 'a', seq, of: 1 } satisfies BeatMessage)
@@ -33,23 +34,61 @@ describe('beats on push streams', () => {
     expect(a.node.published).toEqual([])
     expect(a.node.pushed.map(p => [p.to, p.protocol])).toEqual([[b.node.peerId, BEAT_PROTOCOL], [c.node.peerId, BEAT_PROTOCOL]])
     expect(b.beats[0]?.seq).toBe(2)
-    expect(a.channel.stats).toEqual({ pushed: 2, gossiped: 0 })
+    expect(a.channel.stats).toEqual({ pushed: 2, gossiped: 0, hungUp: 0 })
   })
 
-  it('also go by gossip while a host held online is not connected (its beats must still reach everyone)', async () => {
+  it('also go by gossip once a host held online has not been connected for a beat period (its beats must still reach everyone)', async () => {
     const net = new FakeNetwork()
-    const a = await member(net, () => [b.node.peerId, far.node.peerId])
+    let online: string[] = []
+    const a = await member(net, () => online)
     const b = await member(net, () => [])
     const far = await member(net, () => [])
     net.connect(a.node, b.node)
+    online = [b.node.peerId, far.node.peerId]
+    // Not connected to far yet: a dial may be under way, no gossip for it.
+    a.channel.send(beat(a.node, 2))
+    a.clock.advance(2999)
     a.channel.send(beat(a.node, 3))
+    expect(a.node.published).toHaveLength(0)
+    // far came and went: its grace starts again when it is unconnected again.
+    net.connect(a.node, far.node)
+    a.channel.send(beat(a.node, 4))
+    net.disconnect(a.node, far.node)
+    a.clock.advance(1)
+    a.channel.send(beat(a.node, 5))
+    expect(a.node.published).toHaveLength(0)
+    a.clock.advance(3000)
+    a.channel.send(beat(a.node, 6))
     expect(a.node.published).toHaveLength(1)
-    expect(a.channel.stats).toEqual({ pushed: 1, gossiped: 1 })
+    expect(a.channel.stats).toEqual({ pushed: 6, gossiped: 1, hungUp: 0 })
     // b gets it both ways and takes it once (the gossip copy's validator sees the same beat).
     await expect.poll(() => b.beats.length).toBeGreaterThanOrEqual(1)
     net.disconnect(a.node, b.node)
-    a.channel.send(beat(a.node, 4))
-    expect(a.channel.stats.pushed).toBe(1)
+    a.channel.send(beat(a.node, 7))
+    expect(a.channel.stats.pushed).toBe(6)
+  })
+
+  it('a connection nothing came on for silentAfterMs is closed (a dead or wedged link); one that beats stays', async () => {
+    const net = new FakeNetwork()
+    const a = await member(net, () => [])
+    const talker = await member(net, () => [])
+    const mute = await member(net, () => [])
+    net.connect(a.node, talker.node)
+    net.connect(a.node, mute.node)
+    a.clock.advance(15_000)
+    talker.channel.send(beat(talker.node, 2))
+    await expect.poll(() => a.beats.length).toBe(1)
+    a.clock.advance(5000)
+    a.channel.closeSilent()
+    expect(a.node.hungUp).toEqual([mute.node.peerId])
+    expect(a.node.isConnected(mute.node.peerId)).toBe(false)
+    expect(a.node.isConnected(talker.node.peerId)).toBe(true)
+    a.clock.advance(14_999)
+    a.channel.closeSilent()
+    expect(a.channel.stats.hungUp).toBe(1)
+    a.clock.advance(1)
+    a.channel.closeSilent()
+    expect(a.node.hungUp).toEqual([mute.node.peerId, talker.node.peerId])
   })
 
   it('take only beats, from the peer whose connection carried them: anything else on the stream is rejected', async () => {

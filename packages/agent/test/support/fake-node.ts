@@ -107,6 +107,13 @@ export class FakeNode implements AgentNode {
 
   async keepAlive (peer: string): Promise<void> { this.kept.add(peer) }
 
+  readonly hungUp: string[] = []
+  async hangUp (peer: string, _signal: AbortSignal): Promise<void> {
+    this.hungUp.push(peer)
+    const other = this.network.nodes.get(peer)
+    if (other !== undefined) this.network.disconnect(this, other)
+  }
+
   async serve (protocol: string, maxRequestBytes: number, answer: (request: Uint8Array) => Promise<Uint8Array>): Promise<void> {
     this.handlers.set(protocol, { max: maxRequestBytes, answer })
   }
