@@ -223,7 +223,7 @@ export class Agent {
     const beats = new BeatChannel(components, {
       gossip,
       onlinePeers: function * () { for (const e of replica.entries.values()) if (e.peerId !== node.peerId && replica.isOnline(e)) yield e.peerId },
-      gossipAfterMs: cluster.offlineAfter / 3,
+      gossipAfterMs: Math.max(0, cluster.offlineAfter / 3 - cluster.heartbeat),
       silentAfterMs: 2 * cluster.offlineAfter
     })
     const publisher = new ReportPublisher(components, {
@@ -233,7 +233,7 @@ export class Agent {
       api: () => this.apiAddress,
       apply: (message, text) => { replica.accept(message, text) },
       applyBeat: message => { replica.acceptBeat(message) },
-      sendBeat: text => { beats.send(text) },
+      sendBeat: (text, lease) => { beats.send(text, lease) },
       lease: () => { const lease = election.lease; return lease === null ? null : { ...lease, ...leader.published() } },
       subscribers: () => node.subscriberCount(gossip.topic),
       cadence: cadence(cluster.heartbeat, cluster.offlineAfter)
@@ -324,6 +324,7 @@ export class Agent {
     // checks run here too; a lapsing lease does not wait for it (see the lapse timer in run()).
     const heartbeat = new Loop(logger, 'heartbeat', cluster.heartbeat, async beat => {
       await afterPendingIo()
+      if (this.stopping) return
       election.tick()
       replica.checkDepartures()
       leader.tick()

@@ -21,8 +21,11 @@ export interface BeatChannelInit {
   /** Peer ids of the hosts this node holds online, itself excluded. */
   onlinePeers: () => Iterable<string>
   /**
-   * How long an online host may stay unconnected before beats also go by gossip: one beat period
-   * (the agent: offlineAfter / 3). A connection being made is not a reason to flood the topic.
+   * How long an online host may stay unconnected (since its connection dropped, or since it was
+   * first held online unconnected) before beats also go by gossip to reach it: the agent says one
+   * beat period less one heartbeat, so the first or second beat after a drop goes by gossip and
+   * the host hears one well within offlineAfter. A dial under way is not a reason to flood the
+   * topic. Beats that renew a lease go by gossip without waiting: a follower's lease is shorter.
    */
   gossipAfterMs: number
   /** A connection nothing came on for this long is closed (the agent: 2 × offlineAfter). */
@@ -56,21 +59,23 @@ export class BeatChannel {
     const { node, logger } = this.components
     // Bounded by the connections this node has.
     node.on('connection:open', peer => { this.connected.set(peer, this.components.clock.now()) })
-    node.on('peer:disconnect', peer => { this.connected.delete(peer) })
+    node.on('peer:disconnect', peer => {
+      if (this.connected.delete(peer)) this.unreached.set(peer, this.components.clock.now())
+    })
     for (const peer of node.connectedPeers()) this.connected.set(peer, this.components.clock.now())
     await node.listen(BEAT_PROTOCOL, MAX_BEAT_BYTES, (from, frame) => {
       this.received(from, frame).catch((err: unknown) => { logger.error({ peer: from, err: (err as Error).message }, 'cannot take a beat') })
     })
   }
 
-  /** This node's beat (its JSON text), to every connected peer, and by gossip too while some online host is not connected. */
-  send (text: string): void {
+  /** This node's beat (its JSON text), to every connected peer, and by gossip too while some online host is not connected (see gossipAfterMs). */
+  send (text: string, renewsLease = false): void {
     const { node } = this.components
     const frame = encoder.encode(text)
     for (const peer of this.connected.keys()) node.push(peer, BEAT_PROTOCOL, frame)
     this.stats.pushed += this.connected.size
     this.init.gossip.bytes.out += frame.byteLength * this.connected.size
-    if (this.someUnreached()) {
+    if (this.someUnreached(renewsLease ? 0 : this.init.gossipAfterMs)) {
       this.stats.gossiped++
       this.init.gossip.send(text)
     }
@@ -82,16 +87,16 @@ export class BeatChannel {
    * agents at once, a peer reconnecting — are not: at 50 agents starting together, every beat went
    * by gossip too while the mesh formed, ~50 × 49 deliveries per beat period on top of the pushes.
    */
-  private someUnreached (): boolean {
+  private someUnreached (graceMs: number): boolean {
     const now = this.components.clock.now()
     const still = new Set<string>()
     let any = false
     for (const peer of this.init.onlinePeers()) {
       if (this.connected.has(peer)) continue
       still.add(peer)
-      const since = this.unreached.get(peer)
-      if (since === undefined) this.unreached.set(peer, now)
-      else if (now - since >= this.init.gossipAfterMs) any = true
+      let since = this.unreached.get(peer)
+      if (since === undefined) this.unreached.set(peer, since = now)
+      if (now - since >= graceMs) any = true
     }
     for (const peer of this.unreached.keys()) if (!still.has(peer)) this.unreached.delete(peer)
     return any
@@ -109,7 +114,7 @@ export class BeatChannel {
     const now = clock.now()
     for (const [peer, heard] of this.connected) {
       if (now - heard < this.init.silentAfterMs) continue
-      // Once per period: the next check gives a graceful close that hangs time to end.
+      // Stamped now: a close that hangs gets a whole period before the next try.
       this.connected.set(peer, now)
       this.stats.hungUp++
       logger.info({ peer, silentMs: now - heard }, 'closing a connection nothing came on')

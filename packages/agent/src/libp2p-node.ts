@@ -27,12 +27,9 @@ export function libp2pAgentNode (node: FleetNode, key: PrivateKey, logger: Logge
   })
   const peerId = peerIdOf(key)
   const pushStreams = new Map<string, PushStreams>()
-  // Read at every heartbeat (the report's fingerprint): kept as strings until libp2p says they changed.
-  let addrs: string[] | null = null
-  node.addEventListener('self:peer:update', () => { addrs = null })
   return {
     peerId,
-    addrs: () => (addrs ??= node.getMultiaddrs().map(String)),
+    addrs: () => node.getMultiaddrs().map(String),
     sign: async message => await signMessage(key, message),
     subscribe: (topic, validate) => {
       pubsub.topicValidators.set(topic, async (_peer, msg) => VERDICTS[await validate(msg.type === 'signed' ? msg.from.toString() : undefined, msg.data)])

@@ -19,7 +19,7 @@ export class PushStreams {
     // Entries live as long as a connection: bounded by the peers this node is connected to.
     node.addEventListener('peer:disconnect', evt => { this.pushers.delete(evt.detail.toString()) })
     // A peer back (restarted, or healed from a partition) before its old connection was found dead:
-    // the stream on that old connection would swallow frames until libp2p's monitor closed it.
+    // the stream on that old connection would swallow frames until the dead link was closed.
     node.addEventListener('connection:open', evt => {
       const pusher = this.pushers.get(evt.detail.remotePeer.toString())
       if (pusher?.stream == null) return

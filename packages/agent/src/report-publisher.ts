@@ -18,7 +18,7 @@ export interface ReportPublisherInit {
   /** … and its own beats, which keep it online in its own inventory. */
   applyBeat: (message: BeatMessage) => void
   /** Where beats go (the agent: BeatChannel, push streams to connected peers); default: gossip. */
-  sendBeat?: (text: string) => void
+  sendBeat?: (text: string, lease: boolean) => void
   /** While this node leads: the lease its beat renews, with the plan sequence and alert digest of its term. */
   lease: () => NonNullable<BeatMessage['lease']> | null
   /** The schedule, in heartbeats (see cadence()). */
@@ -96,13 +96,20 @@ export class ReportPublisher {
     this.beatNow = beat
     const report = await this.current()
     const fingerprint = this.fingerprintOf(report)
-    // The leader still beats after a full report: its lease is renewed once per heartbeat, in beats.
-    if (fingerprint !== this.fingerprint || beat - this.lastFull >= refreshEvery) await this.full(report, fingerprint, beat)
+    const full = fingerprint !== this.fingerprint || beat - this.lastFull >= refreshEvery
+    if (full) await this.full(report, fingerprint, beat)
     const readings = readingsOf(report)
     const readingsText = JSON.stringify(readings)
     const sendReadings = readingsText !== this.lastReadings && beat - this.lastReadingsAt >= readingsEvery
     const lease = this.init.lease()
-    if (!sendReadings && lease === null && beat - this.lastBeat < beatEvery) return
+    // The leader beats every heartbeat, full report or not: its lease is renewed in beats. Others
+    // beat every beatEvery whatever the full reports do (a report goes by gossip; peers count the
+    // pushed beats to tell a live connection, BeatChannel.closeSilent). A beat due at a heartbeat
+    // that sent a full report waits one heartbeat, so it does not overtake the report it names and
+    // trigger a pull — unless it waited already (reports at every heartbeat).
+    const due = sendReadings || beat - this.lastBeat >= beatEvery
+    const overdue = beat - this.lastBeat > beatEvery
+    if (lease === null && (!due || (full && !overdue))) return
     const { clock } = this.components
     const { gossip } = this.init
     const message: BeatMessage = {
@@ -115,13 +122,15 @@ export class ReportPublisher {
     this.init.applyBeat(message)
     const text = JSON.stringify(message)
     if (this.init.sendBeat === undefined) gossip.send(text)
-    else this.init.sendBeat(text)
+    else this.init.sendBeat(text, lease !== null)
   }
 
   /** A full report now (at start, and when a peer joins the topic). */
   async publish (): Promise<void> {
     const report = await this.current()
     await this.full(report, this.fingerprintOf(report), this.beatNow)
+    // At start: the first beat one beat period after the report, not at the first heartbeat.
+    this.lastBeat = Math.max(this.lastBeat, this.beatNow)
   }
 
   /**
@@ -155,7 +164,6 @@ export class ReportPublisher {
     const { message, text } = await gossip.sign<ReportMessage>(unsigned)
     this.fingerprint = fingerprint
     this.lastFull = beat
-    this.lastBeat = beat
     this.lastReadings = JSON.stringify(readingsOf(report))
     this.lastReadingsAt = beat
     this.stats.reports++

@@ -61,11 +61,17 @@ describe('beats on push streams', () => {
     a.channel.send(beat(a.node, 6))
     expect(a.node.published).toHaveLength(1)
     expect(a.channel.stats).toEqual({ pushed: 6, gossiped: 1, hungUp: 0 })
+    // A beat renewing a lease does not wait: a follower's lease is shorter than the grace.
+    net.connect(a.node, far.node)
+    a.channel.send(beat(a.node, 7))
+    net.disconnect(a.node, far.node)
+    a.channel.send(beat(a.node, 8), true)
+    expect(a.node.published).toHaveLength(2)
     // b gets it both ways and takes it once (the gossip copy's validator sees the same beat).
     await expect.poll(() => b.beats.length).toBeGreaterThanOrEqual(1)
     net.disconnect(a.node, b.node)
-    a.channel.send(beat(a.node, 7))
-    expect(a.channel.stats.pushed).toBe(6)
+    a.channel.send(beat(a.node, 9))
+    expect(a.channel.stats.pushed).toBe(9)
   })
 
   it('a connection nothing came on for silentAfterMs is closed (a dead or wedged link); one that beats stays', async () => {

@@ -157,6 +157,20 @@ describe('report publisher: changes, not copies', () => {
     expect(modelReports.map(m => m.type === 'report' && m.report.ollama.models.some(x => x.name === 'new:7b'))).toEqual([true])
   })
 
+  it('a host whose report changes at every heartbeat still beats every beat period (peers close a connection no beat comes on)', async () => {
+    const { publisher, sent, run, set, get } = await setup(false)
+    await publisher.publish()
+    const before = sent().length
+    for (let beat = 1; beat <= 12; beat++) {
+      set({ ...get(), ollama: { ...get().ollama, models: [...get().ollama.models, { name: `m${beat}:7b`, sizeBytes: beat }] } as HostReport['ollama'] })
+      await run(beat, beat)
+    }
+    const kinds = sent().slice(before).map(m => m.type)
+    expect(kinds.filter(k => k === 'report').length).toBeGreaterThanOrEqual(10)
+    // Beat period 3 heartbeats, each beat one heartbeat late at most.
+    expect(kinds.filter(k => k === 'beat').length).toBeGreaterThanOrEqual(3)
+  })
+
   it('the leader renews its lease once per heartbeat, in its beat — also on a heartbeat that sent a full report', async () => {
     const { publisher, sent, run, lead } = await setup(true)
     await publisher.publish()
