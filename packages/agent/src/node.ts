@@ -71,10 +71,10 @@ async function startLibp2p (init: FleetNodeInit, discovery: Array<ReturnType<typ
     streamMuxers: [yamux()],
     ...(init.psk === null ? {} : { connectionProtector: preSharedKey({ psk: init.psk }) }),
     peerDiscovery: discovery,
+    ...(init.connectionMonitor === false ? { connectionMonitor: { enabled: false } } : {}),
     // Peers the mesh keeper tags keep-alive are redialed by libp2p when their connection drops:
     // every heartbeat, as the agent used to, for 10 heartbeats; after that the agent's own sweep
     // takes over (a restarted peer must be back in the mesh within a heartbeat or two).
-    ...(init.connectionMonitor === false ? { connectionMonitor: { enabled: false } } : {}),
     connectionManager: { maxConnections: 200, reconnectRetries: 10, reconnectRetryInterval: init.heartbeatMs, reconnectBackoffFactor: 1 },
     services: {
       identify: identify(),
