@@ -54,10 +54,6 @@ export class ElectionRunner extends EventEmitter<ElectionRunnerEvents> {
     const who = { peerId: msg.peerId, hostname: msg.report.hostname, priority: msg.priority }
     this.candidates.set(msg.peerId, who)
     if (this.candidates.size > CANDIDATES_KEPT) this.candidates.delete(this.candidates.keys().next().value!)
-    // The leader is heard by its lease renewals: a report it sent in the same heartbeat as its last
-    // renewal arrives after it (gossip, behind the pushed beat) and would keep a leader that died
-    // then a candidate for a whole candidate window (offlineAfter), its standby waiting as long.
-    if (this.state.leader?.peerId === msg.peerId) return
     this.step({ type: 'coordinator-seen', who })
   }
 
