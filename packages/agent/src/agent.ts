@@ -3,9 +3,10 @@ import { existsSync } from 'node:fs'
 import { hostname as osHostname } from 'node:os'
 import { isAbsolute, join } from 'node:path'
 import type { Logger } from 'pino'
-import type { AuthorityVerdict, BeatMessage, FleetConfig, SpendMessage } from '@gpufleet/core'
+import type { AuthorityVerdict, BeatMessage, FleetConfig, LeaderInfo, SpendMessage } from '@gpufleet/core'
 import { AlertFeed } from './alert-feed.js'
 import { BeatChannel } from './beat-channel.js'
+import { SecondNotice } from './second-notice.js'
 import { AuthorityGate, checkCoordinators } from './authority-gate.js'
 import { apiRoutes, gatewayRoutes } from './api-routes.js'
 import { systemClock, type Clock } from './clock.js'
@@ -222,7 +223,7 @@ export class Agent {
     })
     const beats = new BeatChannel(components, {
       gossip,
-      onlinePeers: function * () { for (const e of replica.entries.values()) if (e.peerId !== node.peerId && replica.isOnline(e)) yield e.peerId },
+      onlinePeers: function * () { for (const e of replica.entries.values()) if (e.peerId !== node.peerId && replica.isOnline(e)) yield e },
       gossipAfterMs: Math.max(0, cluster.offlineAfter / 3 - cluster.heartbeat),
       silentAfterMs: 2 * cluster.offlineAfter
     })
@@ -234,6 +235,7 @@ export class Agent {
       apply: (message, text) => { replica.accept(message, text) },
       applyBeat: message => { replica.acceptBeat(message) },
       sendBeat: (text, lease) => { beats.send(text, lease) },
+      sendReport: text => { beats.sendReport(text) },
       lease: () => { const lease = election.lease; return lease === null ? null : { ...lease, ...leader.published() } },
       subscribers: () => node.subscriberCount(gossip.topic),
       cadence: cadence(cluster.heartbeat, cluster.offlineAfter)
@@ -282,7 +284,14 @@ export class Agent {
     election.on('election:announce', term => { leader.announce(term) })
     election.on('leadership:established', term => { leader.establish(term) })
     election.on('leadership:revoked', () => { leader.revoke() })
+    let lastLeader: LeaderInfo | null = null
     election.on('leader:changed', (info, term) => {
+      // A lease that lapsed: say what the link to that leader looked like (a dead leader, or beats
+      // that stopped reaching this node over a live connection, or by gossip).
+      if (info === null && lastLeader !== null && lastLeader.peerId !== node.peerId) {
+        logger.info({ leader: lastLeader.hostname, term, connected: node.isConnected(lastLeader.peerId), silentMs: beats.silentFor(lastLeader.peerId) }, 'the leader\'s lease lapsed')
+      }
+      lastLeader = info
       store.saveState({ term, seq: publisher.seq }).catch(failed('cannot write the node state to disk', { term }))
       views.notify({ type: 'leader:changed', leader: info?.hostname ?? null, term, leaderApi: info === null ? null : replica.get(info.hostname)?.api ?? null })
     })
@@ -321,7 +330,8 @@ export class Agent {
     }
     const every = (ms: number): number => Math.max(1, Math.round(ms / cluster.heartbeat))
     // One timer for everything periodic: an idle agent wakes once per heartbeat. The election's
-    // checks run here too; a lapsing lease does not wait for it (see the lapse timer in run()).
+    // checks run here too; a lapsing lease does not wait for it (see the lapse timer in run()), nor
+    // does the leader's renewal wait for the heartbeat's work (publisher.renew(), at the timer).
     const heartbeat = new Loop(logger, 'heartbeat', cluster.heartbeat, async beat => {
       await afterPendingIo()
       if (this.stopping) return
@@ -344,7 +354,7 @@ export class Agent {
       // The disk copy only serves restarts: every 5 heartbeats is enough (and always on stop).
       if (beat % 5 === 0) void flush()
       await this.store?.tick()
-    })
+    }, () => { publisher.renew() })
     return { components, gossip, gate, replica, election, plans, alerts, leader, forgetting, publisher, beats, sync, mesh, models, views, loops: [heartbeat], stopTimers: [], flush }
   }
 
@@ -363,6 +373,9 @@ export class Agent {
     const missedFromLeader = (lease: NonNullable<BeatMessage['lease']>): boolean =>
       (lease.plan !== undefined && !(plans.plan?.term === lease.term && plans.seq >= lease.plan)) ||
       (lease.alerts !== undefined && lease.alerts !== alerts.digest)
+    const missed = new SecondNotice()
+    const stillMissed = (lease: NonNullable<BeatMessage['lease']>): boolean =>
+      missed.check(missedFromLeader(lease) ? `${lease.term}:${lease.plan ?? ''}:${lease.alerts ?? ''}` : null)
     // Authority first (who may send this?), then each component's own rules (fencing, order).
     const authorized = (verdict: AuthorityVerdict, take: () => boolean): boolean | 'rejected' => verdict.accept ? take() : verdict.reject ? 'rejected' : false
     gossip.start({
@@ -378,8 +391,8 @@ export class Agent {
           const { term, priority } = msg.lease
           lease = authorized(gate.claim(msg.peerId, term), () => renewed(election.claim({ v: msg.v, type: 'leader', peerId: msg.peerId, sentAt: msg.sentAt, hostname: msg.hostname, term, priority })))
           if (lease === 'rejected') return 'rejected'
-          // The leader's beat names what it published this term: a follower that missed it pulls it.
-          if (lease && election.leader?.peerId === msg.peerId && missedFromLeader(msg.lease)) sync.repair(msg.peerId)
+          // The leader's beat names what it published this term: a follower that missed it pulls it (stillMissed).
+          if (lease && election.leader?.peerId === msg.peerId && stillMissed(msg.lease)) sync.repair(msg.peerId)
         }
         const outcome = replica.acceptBeat(msg)
         // This node missed the author's full report: pull it (from the author when connected).

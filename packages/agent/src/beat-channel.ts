@@ -1,11 +1,16 @@
 import type { Logger } from 'pino'
-import { decodeMessageText } from '@gpufleet/core'
+import { GOSSIP_MAX_BYTES, decodeMessageText } from '@gpufleet/core'
 import type { Clock } from './clock.js'
 import type { AgentNode } from './components.js'
 import type { Gossip } from './gossip.js'
 
 /** The push stream beats travel on between connected peers. */
 export const BEAT_PROTOCOL = '/gpufleet/beat/1.0.0'
+/**
+ * …and the one full reports travel on: a stream of its own, so a beat never replaces a report
+ * waiting for its stream to open (push streams keep only the newest frame).
+ */
+export const REPORT_PROTOCOL = '/gpufleet/report/1.0.0'
 /** A beat with readings for 64 GPUs (READINGS_PER_BEAT) is ~5 KB. */
 const MAX_BEAT_BYTES = 16 * 1024
 /** A graceful close of a silent connection waits this long, then aborts it. */
@@ -18,8 +23,8 @@ export interface BeatChannelComponents { node: AgentNode, logger: Logger, clock:
 
 export interface BeatChannelInit {
   gossip: Gossip
-  /** Peer ids of the hosts this node holds online, itself excluded. */
-  onlinePeers: () => Iterable<string>
+  /** The hosts this node holds online, itself excluded: peer id, and when last heard from by any path (monotonic). */
+  onlinePeers: () => Iterable<{ peerId: string, lastSeen: number }>
   /**
    * How long an online host may stay unconnected (since its connection dropped, or since it was
    * first held online unconnected) before beats also go by gossip to reach it: the agent says one
@@ -42,30 +47,63 @@ export interface BeatChannelInit {
  * second copy by its sequence.
  * The stream's connection authenticates the sender (Noise, the swarm key), as libp2p's signature
  * does for gossip: beats stay unsigned by their author and are never relayed.
+ * Full reports go the same way on a stream of their own (sendReport): signed by their author, so
+ * sync can relay them, but delivered directly instead of through gossipsub's pipeline.
  */
 export class BeatChannel {
   /** Connected peers, with when a frame last came from each (or it connected), monotonic. */
   private readonly connected = new Map<string, number>()
-  /** Online hosts not connected to this node, with since when (monotonic): bounded by the inventory. */
-  private readonly unreached = new Map<string, number>()
-  readonly stats = { pushed: 0, gossiped: 0, hungUp: 0 }
+  /**
+   * Online hosts not connected to this node: since when (monotonic), and whether a connection to it
+   * dropped then (else it was never connected). Bounded by the inventory.
+   */
+  private readonly unreached = new Map<string, { since: number, dropped: boolean }>()
+  readonly stats = { pushed: 0, gossiped: 0, hungUp: 0, reportsPushed: 0, reportsGossiped: 0 }
 
   constructor (private readonly components: BeatChannelComponents, private readonly init: BeatChannelInit) {}
 
   /** Peers connected now. */
   get connections (): number { return this.connected.size }
 
+  /** How long ago a frame last came from `peer` (or it connected), in ms; null when not connected. */
+  silentFor (peer: string): number | null {
+    const heard = this.connected.get(peer)
+    return heard === undefined ? null : this.components.clock.now() - heard
+  }
+
   async start (): Promise<void> {
     const { node, logger } = this.components
     // Bounded by the connections this node has.
     node.on('connection:open', peer => { this.connected.set(peer, this.components.clock.now()) })
     node.on('peer:disconnect', peer => {
-      if (this.connected.delete(peer)) this.unreached.set(peer, this.components.clock.now())
+      if (this.connected.delete(peer)) this.unreached.set(peer, { since: this.components.clock.now(), dropped: true })
     })
     for (const peer of node.connectedPeers()) this.connected.set(peer, this.components.clock.now())
     await node.listen(BEAT_PROTOCOL, MAX_BEAT_BYTES, (from, frame) => {
-      this.received(from, frame).catch((err: unknown) => { logger.error({ peer: from, err: (err as Error).message }, 'cannot take a beat') })
+      this.received(from, frame, 'beat').catch((err: unknown) => { logger.error({ peer: from, err: (err as Error).message }, 'cannot take a beat') })
     })
+    await node.listen(REPORT_PROTOCOL, GOSSIP_MAX_BYTES, (from, frame) => {
+      this.received(from, frame, 'report').catch((err: unknown) => { logger.error({ peer: from, err: (err as Error).message }, 'cannot take a report') })
+    })
+  }
+
+  /**
+   * This node's full report (signed JSON text), the same way as its beats: to every connected peer,
+   * and by gossip too while some online host is not connected. A peer whose frame was dropped (a
+   * stream not open yet, or backpressure) pulls the report when a beat names it (BeatMessage.of).
+   * Gossipsub cost each receiver a second signature check and forwarded copies, and delivered a
+   * change at 5 nodes in about twice the time a direct frame takes (docs/benchmarks.md).
+   */
+  sendReport (text: string): void {
+    const { node } = this.components
+    const frame = encoder.encode(text)
+    for (const peer of this.connected.keys()) node.push(peer, REPORT_PROTOCOL, frame)
+    this.stats.reportsPushed += this.connected.size
+    this.init.gossip.bytes.out += frame.byteLength * this.connected.size
+    if (this.someUnreached(this.init.gossipAfterMs)) {
+      this.stats.reportsGossiped++
+      this.init.gossip.send(text)
+    }
   }
 
   /** This node's beat (its JSON text), to every connected peer, and by gossip too while some online host is not connected (see gossipAfterMs). */
@@ -86,17 +124,24 @@ export class BeatChannel {
    * its beats would not reach it otherwise. Shorter gaps — a dial under way, a cold start of many
    * agents at once, a peer reconnecting — are not: at 50 agents starting together, every beat went
    * by gossip too while the mesh formed, ~50 × 49 deliveries per beat period on top of the pushes.
+   * Nor is a host whose connection to this node dropped and that nobody has heard from since: it
+   * most likely stopped (a crash, a restart, a machine switched off). When one agent of 50 was
+   * killed, every other one gossiped each beat for its sake until it went offline, 8 s that kept
+   * this 2-core machine saturated and delayed the new leader's lease renewals past the lease.
+   * Heard from again (its beats come by gossip: it is alive and reaches this node through others),
+   * it counts again. A host never connected to this node counts after the grace.
    */
   private someUnreached (graceMs: number): boolean {
     const now = this.components.clock.now()
     const still = new Set<string>()
     let any = false
-    for (const peer of this.init.onlinePeers()) {
+    for (const { peerId: peer, lastSeen } of this.init.onlinePeers()) {
       if (this.connected.has(peer)) continue
       still.add(peer)
-      let since = this.unreached.get(peer)
-      if (since === undefined) this.unreached.set(peer, since = now)
-      if (now - since >= graceMs) any = true
+      let unreached = this.unreached.get(peer)
+      if (unreached === undefined) this.unreached.set(peer, unreached = { since: now, dropped: false })
+      if (unreached.dropped && lastSeen <= unreached.since) continue
+      if (now - unreached.since >= graceMs) any = true
     }
     for (const peer of this.unreached.keys()) if (!still.has(peer)) this.unreached.delete(peer)
     return any
@@ -124,13 +169,16 @@ export class BeatChannel {
     }
   }
 
-  /** A frame from a connected peer: decoded and checked as gossip is, and only a beat is taken. */
-  private async received (from: string, frame: Uint8Array): Promise<void> {
+  /**
+   * A frame from a connected peer: decoded and checked as gossip is (its author must be the peer
+   * that pushed it; a report's signature is verified), and only the stream's own kind is taken.
+   */
+  private async received (from: string, frame: Uint8Array, kind: 'beat' | 'report'): Promise<void> {
     const { gossip } = this.init
     if (this.connected.has(from)) this.connected.set(from, this.components.clock.now())
     gossip.bytes.in += frame.byteLength
     const decoded = decodeMessageText(decoder.decode(frame), from)
-    const notBeat = decoded.ok && decoded.message.type !== 'beat'
-    await gossip.receive(notBeat ? { ok: false, reason: `a ${decoded.message.type} message on the beat stream` } : decoded, `beat:${from}`)
+    const wrongKind = decoded.ok && decoded.message.type !== kind
+    await gossip.receive(wrongKind ? { ok: false, reason: `a ${decoded.message.type} message on the ${kind} stream` } : decoded, `${kind}:${from}`)
   }
 }

@@ -1,20 +1,21 @@
 import { describe, expect, it } from 'vitest'
-import { GOSSIP_VERSION, type BeatMessage } from '@gpufleet/core'
-import { BEAT_PROTOCOL, BeatChannel } from '../src/beat-channel.js'
+import { GOSSIP_VERSION, type BeatMessage, type ReportMessage } from '@gpufleet/core'
+import { BEAT_PROTOCOL, BeatChannel, REPORT_PROTOCOL } from '../src/beat-channel.js'
 import { Gossip } from '../src/gossip.js'
 import { FakeNetwork, type FakeNode } from './support/fake-node.js'
-import { components } from './support/harness.js'
+import { components, hardware, signedReport } from './support/harness.js'
 
-/** A node with its gossip and beat channel; `online` is what its inventory holds online. */
-async function member (net: FakeNetwork, online: () => string[]) {
+/** A node with its gossip and beat channel; `online` is what its inventory holds online, with when each was last heard from (default: never since it started). */
+async function member (net: FakeNetwork, online: () => string[], heard: Map<string, number> = new Map()) {
   const node = await net.node()
   const gossip = new Gossip(components(node), 'test')
   const beats: BeatMessage[] = []
-  gossip.start({ report: () => false, leader: () => false, plan: () => false, alerts: () => false, beat: msg => { beats.push(msg); return true } })
+  const reports: ReportMessage[] = []
+  gossip.start({ report: msg => { reports.push(msg); return true }, leader: () => false, plan: () => false, alerts: () => false, beat: msg => { beats.push(msg); return true } })
   const parts = components(node)
-  const channel = new BeatChannel(parts, { gossip, onlinePeers: online, gossipAfterMs: 3000, silentAfterMs: 20_000 })
+  const channel = new BeatChannel(parts, { gossip, onlinePeers: () => online().map(peerId => ({ peerId, lastSeen: heard.get(peerId) ?? -1 })), gossipAfterMs: 3000, silentAfterMs: 20_000 })
   await channel.start()
-  return { node, gossip, channel, beats, clock: parts.clock }
+  return { node, gossip, channel, beats, reports, clock: parts.clock }
 }
 
 const beat = (node: FakeNode, seq: number): string => JSON.stringify({ v: GOSSIP_VERSION, type: 'beat', peerId: node.peerId, sentAt: '2026-11-30T10:00:00.000Z', hostname: 'a', seq, of: 1 } satisfies BeatMessage)
@@ -34,13 +35,14 @@ describe('beats on push streams', () => {
     expect(a.node.published).toEqual([])
     expect(a.node.pushed.map(p => [p.to, p.protocol])).toEqual([[b.node.peerId, BEAT_PROTOCOL], [c.node.peerId, BEAT_PROTOCOL]])
     expect(b.beats[0]?.seq).toBe(2)
-    expect(a.channel.stats).toEqual({ pushed: 2, gossiped: 0, hungUp: 0 })
+    expect(a.channel.stats).toEqual({ pushed: 2, gossiped: 0, hungUp: 0, reportsPushed: 0, reportsGossiped: 0 })
   })
 
   it('also go by gossip once a host held online has not been connected for a beat period (its beats must still reach everyone)', async () => {
     const net = new FakeNetwork()
     let online: string[] = []
-    const a = await member(net, () => online)
+    const heard = new Map<string, number>()
+    const a = await member(net, () => online, heard)
     const b = await member(net, () => [])
     const far = await member(net, () => [])
     net.connect(a.node, b.node)
@@ -57,21 +59,27 @@ describe('beats on push streams', () => {
     a.clock.advance(1)
     a.channel.send(beat(a.node, 5))
     expect(a.node.published).toHaveLength(0)
+    // A host whose connection dropped and that nobody heard from since is most likely gone: no gossip for it.
     a.clock.advance(3000)
     a.channel.send(beat(a.node, 6))
+    expect(a.node.published).toHaveLength(0)
+    // Heard from again (by gossip, through others): alive, and cut off from this node only.
+    heard.set(far.node.peerId, a.clock.now())
+    a.channel.send(beat(a.node, 6))
     expect(a.node.published).toHaveLength(1)
-    expect(a.channel.stats).toEqual({ pushed: 6, gossiped: 1, hungUp: 0 })
+    expect(a.channel.stats).toEqual({ pushed: 7, gossiped: 1, hungUp: 0, reportsPushed: 0, reportsGossiped: 0 })
     // A beat renewing a lease does not wait: a follower's lease is shorter than the grace.
     net.connect(a.node, far.node)
     a.channel.send(beat(a.node, 7))
     net.disconnect(a.node, far.node)
+    heard.set(far.node.peerId, a.clock.now() + 1)
     a.channel.send(beat(a.node, 8), true)
     expect(a.node.published).toHaveLength(2)
     // b gets it both ways and takes it once (the gossip copy's validator sees the same beat).
     await expect.poll(() => b.beats.length).toBeGreaterThanOrEqual(1)
     net.disconnect(a.node, b.node)
     a.channel.send(beat(a.node, 9))
-    expect(a.channel.stats.pushed).toBe(9)
+    expect(a.channel.stats.pushed).toBe(10)
   })
 
   it('a connection nothing came on for silentAfterMs is closed (a dead or wedged link); one that beats stays', async () => {
@@ -107,6 +115,37 @@ describe('beats on push streams', () => {
     // A beat that speaks for another peer than the sender.
     a.node.push(b.node.peerId, BEAT_PROTOCOL, new TextEncoder().encode(beat(b.node, 9)))
     await expect.poll(() => b.gossip.stats.rejected).toBe(2)
+    expect(b.beats).toEqual([])
+  })
+
+  it('full reports go on a stream of their own to each connected peer, their author\'s signature checked; by gossip too once a host held online stays unconnected', async () => {
+    const net = new FakeNetwork()
+    let online: string[] = []
+    const a = await member(net, () => online)
+    const b = await member(net, () => [])
+    const far = await member(net, () => [])
+    net.connect(a.node, b.node)
+    online = [b.node.peerId, far.node.peerId]
+    const { text } = await signedReport(a.node, hardware('myia-web1.hardware.json', 'a'), 7, a.clock)
+    a.channel.sendReport(text)
+    await expect.poll(() => b.reports.length).toBe(1)
+    expect(b.reports[0]?.seq).toBe(7)
+    expect(a.node.pushed.map(p => [p.to, p.protocol])).toEqual([[b.node.peerId, REPORT_PROTOCOL]])
+    expect(a.node.published).toEqual([])
+    // far unconnected for longer than the grace: the next report goes by gossip as well.
+    a.clock.advance(3000)
+    const second = await signedReport(a.node, hardware('myia-web1.hardware.json', 'a'), 8, a.clock)
+    a.channel.sendReport(second.text)
+    expect(a.node.published).toHaveLength(1)
+    expect(a.channel.stats).toMatchObject({ reportsPushed: 2, reportsGossiped: 1, pushed: 0 })
+    // A report altered after signing is rejected on the stream as on gossip; so is a beat on the report stream.
+    const forged = JSON.parse(second.text) as ReportMessage
+    forged.seq = 99
+    a.node.push(b.node.peerId, REPORT_PROTOCOL, new TextEncoder().encode(JSON.stringify(forged)))
+    a.node.push(b.node.peerId, REPORT_PROTOCOL, new TextEncoder().encode(beat(a.node, 10)))
+    await expect.poll(() => b.gossip.stats.rejected).toBe(2)
+    // 8 came both ways (this handler keeps copies; the agent's inventory drops the second as stale).
+    expect(b.reports.map(r => r.seq)).toEqual([7, 8, 8])
     expect(b.beats).toEqual([])
   })
 })
