@@ -225,6 +225,7 @@ export class Agent {
       gossip,
       onlinePeers: function * () { for (const e of replica.entries.values()) if (e.peerId !== node.peerId && replica.isOnline(e)) yield e },
       gossipAfterMs: Math.max(0, cluster.offlineAfter / 3 - cluster.heartbeat),
+      droppedGraceMs: cluster.offlineAfter / 2,
       silentAfterMs: 2 * cluster.offlineAfter
     })
     const publisher = new ReportPublisher(components, {
@@ -373,13 +374,25 @@ export class Agent {
     const missedFromLeader = (lease: NonNullable<BeatMessage['lease']>): boolean =>
       (lease.plan !== undefined && !(plans.plan?.term === lease.term && plans.seq >= lease.plan)) ||
       (lease.alerts !== undefined && lease.alerts !== alerts.digest)
+    // A host gossips what it also pushes to its connected peers only when some host cannot be
+    // reached directly; the first hop of that gossip is one of those connected peers, which took
+    // the pushed copy already. Ignoring the gossip copy as stale would stop it there: a host that
+    // joined a settled fleet, connected to its bootstrap peer only, stayed unknown to the others
+    // for 25 s (until a digest exchange), its beats and report never forwarded.
+    const relayedCopy = (peerId: string, hostname: string, seq: number): boolean => replica.holds(peerId, hostname, seq)
     const missed = new SecondNotice()
     const stillMissed = (lease: NonNullable<BeatMessage['lease']>): boolean =>
       missed.check(missedFromLeader(lease) ? `${lease.term}:${lease.plan ?? ''}:${lease.alerts ?? ''}` : null)
     // Authority first (who may send this?), then each component's own rules (fencing, order).
     const authorized = (verdict: AuthorityVerdict, take: () => boolean): boolean | 'rejected' => verdict.accept ? take() : verdict.reject ? 'rejected' : false
     gossip.start({
-      report: (msg, raw) => !forgetting.buries(msg) && replica.accept(msg, raw),
+      report: (msg, raw) => {
+        if (forgetting.buries(msg)) return false
+        // The very report this node took from its author's push stream: its gossip copy is valid
+        // and must be carried on to hosts the author is not connected to (gossipsub forwards only
+        // what its validator accepts): see relayedCopy.
+        return replica.accept(msg, raw) || relayedCopy(msg.peerId, msg.report.hostname, msg.seq)
+      },
       leader: msg => authorized(gate.claim(msg.peerId, msg.term), () => renewed(election.claim(msg))),
       plan: (msg, raw) => authorized(gate.termMessage(msg.peerId, msg.term, 'plan'), () => plans.accept(msg, raw)),
       alerts: (msg, raw) => authorized(gate.termMessage(msg.peerId, msg.term, 'alerts'), () => alerts.adopt(msg, raw, components.node.peerId, election.term)),
@@ -397,7 +410,7 @@ export class Agent {
         const outcome = replica.acceptBeat(msg)
         // This node missed the author's full report: pull it (from the author when connected).
         if (outcome === 'unknown' || outcome === 'behind') sync.repair(msg.peerId)
-        return outcome !== 'stale' || lease
+        return outcome !== 'stale' || lease || relayedCopy(msg.peerId, msg.hostname, msg.seq)
       },
       spend: msg => this.gateway.spend?.gossip.adopt(msg, h => replica.entries.get(h)?.peerId) ?? false
     })

@@ -33,6 +33,12 @@ export interface BeatChannelInit {
    * topic. Beats that renew a lease go by gossip without waiting: a follower's lease is shorter.
    */
   gossipAfterMs: number
+  /**
+   * The grace instead for a host whose connection to this node dropped and that nobody has heard
+   * from since (the agent: offlineAfter / 2): it most likely stopped, but if it is alive and cut
+   * off from this node only, a beat gossiped after this still reaches it before offlineAfter.
+   */
+  droppedGraceMs: number
   /** A connection nothing came on for this long is closed (the agent: 2 × offlineAfter). */
   silentAfterMs: number
 }
@@ -47,8 +53,8 @@ export interface BeatChannelInit {
  * second copy by its sequence.
  * The stream's connection authenticates the sender (Noise, the swarm key), as libp2p's signature
  * does for gossip: beats stay unsigned by their author and are never relayed.
- * Full reports go the same way on a stream of their own (sendReport): signed by their author, so
- * sync can relay them, but delivered directly instead of through gossipsub's pipeline.
+ * Full reports go the same way on a stream of their own (sendReport), and by gossip as well: signed
+ * by their author, so sync and gossip can relay them.
  */
 export class BeatChannel {
   /** Connected peers, with when a frame last came from each (or it connected), monotonic. */
@@ -88,11 +94,14 @@ export class BeatChannel {
   }
 
   /**
-   * This node's full report (signed JSON text), the same way as its beats: to every connected peer,
-   * and by gossip too while some online host is not connected. A peer whose frame was dropped (a
-   * stream not open yet, or backpressure) pulls the report when a beat names it (BeatMessage.of).
-   * Gossipsub cost each receiver a second signature check and forwarded copies, and delivered a
-   * change at 5 nodes in about twice the time a direct frame takes (docs/benchmarks.md).
+   * This node's full report (signed JSON text): first to every connected peer on its push stream,
+   * then by gossip as well. The pushed copy is the fast one: through gossipsub a change reached
+   * every node of 5 in about twice its raw delivery time (each receiver checks libp2p's signature
+   * before the author's, and the copies the mesh forwards compete for the same cores). Gossip is
+   * the one that reaches every subscriber, known or not: a host just started is connected to its
+   * bootstrap peer only, and pushing alone left the others without its report for seconds (until
+   * its beats, gossiped for hosts it could not reach, made them pull it). Reports go on change,
+   * rarely: the second copy, dropped by its sequence, costs little.
    */
   sendReport (text: string): void {
     const { node } = this.components
@@ -100,10 +109,8 @@ export class BeatChannel {
     for (const peer of this.connected.keys()) node.push(peer, REPORT_PROTOCOL, frame)
     this.stats.reportsPushed += this.connected.size
     this.init.gossip.bytes.out += frame.byteLength * this.connected.size
-    if (this.someUnreached(this.init.gossipAfterMs)) {
-      this.stats.reportsGossiped++
-      this.init.gossip.send(text)
-    }
+    this.stats.reportsGossiped++
+    this.init.gossip.send(text)
   }
 
   /** This node's beat (its JSON text), to every connected peer, and by gossip too while some online host is not connected (see gossipAfterMs). */
@@ -124,12 +131,13 @@ export class BeatChannel {
    * its beats would not reach it otherwise. Shorter gaps — a dial under way, a cold start of many
    * agents at once, a peer reconnecting — are not: at 50 agents starting together, every beat went
    * by gossip too while the mesh formed, ~50 × 49 deliveries per beat period on top of the pushes.
-   * Nor is a host whose connection to this node dropped and that nobody has heard from since: it
-   * most likely stopped (a crash, a restart, a machine switched off). When one agent of 50 was
-   * killed, every other one gossiped each beat for its sake until it went offline, 8 s that kept
-   * this 2-core machine saturated and delayed the new leader's lease renewals past the lease.
-   * Heard from again (its beats come by gossip: it is alive and reaches this node through others),
-   * it counts again. A host never connected to this node counts after the grace.
+   * A host whose connection to this node dropped and that nobody has heard from since most likely
+   * stopped (a crash, a restart, a machine switched off): it counts only after droppedGraceMs.
+   * When one agent of 50 was killed, every other one gossiped each beat for its sake from the
+   * grace on until it went offline, 8 s that kept this 2-core machine saturated and delayed the new
+   * leader's lease renewals past the lease; the failover is over before the longer grace ends.
+   * Heard from since (its beats come by gossip: it is alive and reaches this node through others),
+   * it counts after the usual grace.
    */
   private someUnreached (graceMs: number): boolean {
     const now = this.components.clock.now()
@@ -140,8 +148,8 @@ export class BeatChannel {
       still.add(peer)
       let unreached = this.unreached.get(peer)
       if (unreached === undefined) this.unreached.set(peer, unreached = { since: now, dropped: false })
-      if (unreached.dropped && lastSeen <= unreached.since) continue
-      if (now - unreached.since >= graceMs) any = true
+      const gone = unreached.dropped && lastSeen <= unreached.since
+      if (now - unreached.since >= (gone ? Math.max(graceMs, this.init.droppedGraceMs) : graceMs)) any = true
     }
     for (const peer of this.unreached.keys()) if (!still.has(peer)) this.unreached.delete(peer)
     return any

@@ -95,6 +95,16 @@ export class InventoryReplica extends EventEmitter<InventoryReplicaEvents> {
     return 'accepted'
   }
 
+  /**
+   * Whether this node holds exactly this message of `peerId` about `hostname`: its last report or
+   * its last beat has sequence `seq`. A copy of it (the same message by another path) is still
+   * valid: gossip must carry it on (see the agent's report and beat handlers).
+   */
+  holds (peerId: string, hostname: string, seq: number): boolean {
+    const entry = this.state.get(hostname)
+    return entry?.peerId === peerId && (entry.seq === seq || entry.beatSeq === seq)
+  }
+
   /** Each host's report sequence: the digest a sync request sends, so the answer carries only what this node lacks. */
   digest (): Record<string, number> {
     return Object.fromEntries([...this.state].map(([hostname, e]) => [hostname, e.seq]))

@@ -91,4 +91,17 @@ describe('the inventory replica', () => {
     expect(replica.accept(fake.message, fake.text)).toBe(false)
     expect(replica.get('po-2024')?.peerId).toBe(peer.peerId)
   })
+
+  it('holds(): true for exactly the report or beat it took last from that peer about that host (a copy gossip must carry on), false otherwise', async () => {
+    const { peer, parts, replica } = await setup()
+    const first = await signedReport(peer, hardware('myia-po-2024.hardware.json', 'po-2024'), 5, parts.clock)
+    expect(replica.holds(peer.peerId, 'po-2024', 5)).toBe(false)
+    replica.accept(first.message, first.text)
+    expect(replica.holds(peer.peerId, 'po-2024', 5)).toBe(true)
+    expect(replica.holds(peer.peerId, 'po-2024', 4)).toBe(false)
+    expect(replica.holds('someone-else', 'po-2024', 5)).toBe(false)
+    expect(replica.acceptBeat({ v: first.message.v, type: 'beat', peerId: peer.peerId, sentAt: first.message.sentAt, hostname: 'po-2024', seq: 6, of: 5 })).toBe('accepted')
+    expect(replica.holds(peer.peerId, 'po-2024', 6)).toBe(true)
+    expect(replica.holds(peer.peerId, 'po-2024', 7)).toBe(false)
+  })
 })
