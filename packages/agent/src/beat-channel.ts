@@ -148,7 +148,9 @@ export class BeatChannel {
       still.add(peer)
       let unreached = this.unreached.get(peer)
       if (unreached === undefined) this.unreached.set(peer, unreached = { since: now, dropped: false })
-      const gone = unreached.dropped && lastSeen <= unreached.since
+      // The leader's renewals (grace 0) go at once whatever: a follower whose link to the leader
+      // dropped must not lose the lease (under 30 % loss the standby then claimed, and terms churned).
+      const gone = graceMs > 0 && unreached.dropped && lastSeen <= unreached.since
       if (now - unreached.since >= (gone ? Math.max(graceMs, this.init.droppedGraceMs) : graceMs)) any = true
     }
     for (const peer of this.unreached.keys()) if (!still.has(peer)) this.unreached.delete(peer)
