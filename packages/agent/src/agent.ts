@@ -223,9 +223,8 @@ export class Agent {
     })
     const beats = new BeatChannel(components, {
       gossip,
-      onlinePeers: function * () { for (const e of replica.entries.values()) if (e.peerId !== node.peerId && replica.isOnline(e)) yield e },
+      onlinePeers: function * () { for (const e of replica.entries.values()) if (e.peerId !== node.peerId && replica.isOnline(e)) yield e.peerId },
       gossipAfterMs: Math.max(0, cluster.offlineAfter / 3 - cluster.heartbeat),
-      droppedGraceMs: cluster.offlineAfter / 2,
       silentAfterMs: 2 * cluster.offlineAfter
     })
     const publisher = new ReportPublisher(components, {
@@ -331,8 +330,7 @@ export class Agent {
     }
     const every = (ms: number): number => Math.max(1, Math.round(ms / cluster.heartbeat))
     // One timer for everything periodic: an idle agent wakes once per heartbeat. The election's
-    // checks run here too; a lapsing lease does not wait for it (see the lapse timer in run()), nor
-    // does the leader's renewal wait for the heartbeat's work (publisher.renew(), at the timer).
+    // checks run here too; a lapsing lease does not wait for it (see the lapse timer in run()).
     const heartbeat = new Loop(logger, 'heartbeat', cluster.heartbeat, async beat => {
       await afterPendingIo()
       if (this.stopping) return
@@ -355,7 +353,7 @@ export class Agent {
       // The disk copy only serves restarts: every 5 heartbeats is enough (and always on stop).
       if (beat % 5 === 0) void flush()
       await this.store?.tick()
-    }, () => { publisher.renew() })
+    })
     return { components, gossip, gate, replica, election, plans, alerts, leader, forgetting, publisher, beats, sync, mesh, models, views, loops: [heartbeat], stopTimers: [], flush }
   }
 

@@ -23,8 +23,8 @@ export interface BeatChannelComponents { node: AgentNode, logger: Logger, clock:
 
 export interface BeatChannelInit {
   gossip: Gossip
-  /** The hosts this node holds online, itself excluded: peer id, and when last heard from by any path (monotonic). */
-  onlinePeers: () => Iterable<{ peerId: string, lastSeen: number }>
+  /** Peer ids of the hosts this node holds online, itself excluded. */
+  onlinePeers: () => Iterable<string>
   /**
    * How long an online host may stay unconnected (since its connection dropped, or since it was
    * first held online unconnected) before beats also go by gossip to reach it: the agent says one
@@ -33,12 +33,6 @@ export interface BeatChannelInit {
    * topic. Beats that renew a lease go by gossip without waiting: a follower's lease is shorter.
    */
   gossipAfterMs: number
-  /**
-   * The grace instead for a host whose connection to this node dropped and that nobody has heard
-   * from since (the agent: offlineAfter / 2): it most likely stopped, but if it is alive and cut
-   * off from this node only, a beat gossiped after this still reaches it before offlineAfter.
-   */
-  droppedGraceMs: number
   /** A connection nothing came on for this long is closed (the agent: 2 × offlineAfter). */
   silentAfterMs: number
 }
@@ -59,11 +53,8 @@ export interface BeatChannelInit {
 export class BeatChannel {
   /** Connected peers, with when a frame last came from each (or it connected), monotonic. */
   private readonly connected = new Map<string, number>()
-  /**
-   * Online hosts not connected to this node: since when (monotonic), and whether a connection to it
-   * dropped then (else it was never connected). Bounded by the inventory.
-   */
-  private readonly unreached = new Map<string, { since: number, dropped: boolean }>()
+  /** Online hosts not connected to this node, with since when (monotonic): bounded by the inventory. */
+  private readonly unreached = new Map<string, number>()
   readonly stats = { pushed: 0, gossiped: 0, hungUp: 0, reportsPushed: 0, reportsGossiped: 0 }
 
   constructor (private readonly components: BeatChannelComponents, private readonly init: BeatChannelInit) {}
@@ -82,7 +73,7 @@ export class BeatChannel {
     // Bounded by the connections this node has.
     node.on('connection:open', peer => { this.connected.set(peer, this.components.clock.now()) })
     node.on('peer:disconnect', peer => {
-      if (this.connected.delete(peer)) this.unreached.set(peer, { since: this.components.clock.now(), dropped: true })
+      if (this.connected.delete(peer)) this.unreached.set(peer, this.components.clock.now())
     })
     for (const peer of node.connectedPeers()) this.connected.set(peer, this.components.clock.now())
     await node.listen(BEAT_PROTOCOL, MAX_BEAT_BYTES, (from, frame) => {
@@ -131,27 +122,19 @@ export class BeatChannel {
    * its beats would not reach it otherwise. Shorter gaps — a dial under way, a cold start of many
    * agents at once, a peer reconnecting — are not: at 50 agents starting together, every beat went
    * by gossip too while the mesh formed, ~50 × 49 deliveries per beat period on top of the pushes.
-   * A host whose connection to this node dropped and that nobody has heard from since most likely
-   * stopped (a crash, a restart, a machine switched off): it counts only after droppedGraceMs.
-   * When one agent of 50 was killed, every other one gossiped each beat for its sake from the
-   * grace on until it went offline, 8 s that kept this 2-core machine saturated and delayed the new
-   * leader's lease renewals past the lease; the failover is over before the longer grace ends.
-   * Heard from since (its beats come by gossip: it is alive and reaches this node through others),
-   * it counts after the usual grace.
+   * A host that stopped counts too until it goes offline (nothing tells it from one cut off from
+   * this node only): decision 45 says what holding those back cost under packet loss.
    */
   private someUnreached (graceMs: number): boolean {
     const now = this.components.clock.now()
     const still = new Set<string>()
     let any = false
-    for (const { peerId: peer, lastSeen } of this.init.onlinePeers()) {
+    for (const peer of this.init.onlinePeers()) {
       if (this.connected.has(peer)) continue
       still.add(peer)
-      let unreached = this.unreached.get(peer)
-      if (unreached === undefined) this.unreached.set(peer, unreached = { since: now, dropped: false })
-      // The leader's renewals (grace 0) go at once whatever: a follower whose link to the leader
-      // dropped must not lose the lease (under 30 % loss the standby then claimed, and terms churned).
-      const gone = graceMs > 0 && unreached.dropped && lastSeen <= unreached.since
-      if (now - unreached.since >= (gone ? Math.max(graceMs, this.init.droppedGraceMs) : graceMs)) any = true
+      let since = this.unreached.get(peer)
+      if (since === undefined) this.unreached.set(peer, since = now)
+      if (now - since >= graceMs) any = true
     }
     for (const peer of this.unreached.keys()) if (!still.has(peer)) this.unreached.delete(peer)
     return any

@@ -12,21 +12,12 @@ export class Loop {
   private due = false
   private count = 0
 
-  /**
-   * `onTimer`, when given, runs synchronously at every interval, before the run and even while the
-   * previous run is still going: work that must not wait behind a slow run (the leader's lease).
-   */
-  constructor (private readonly logger: Logger, readonly name: string, private readonly everyMs: number, private readonly run: (count: number) => Promise<void> | void, private readonly onTimer?: () => void) {}
+  constructor (private readonly logger: Logger, readonly name: string, private readonly everyMs: number, private readonly run: (count: number) => Promise<void> | void) {}
 
   /** Runs once now (failures propagate), then every `everyMs`. */
   async start (): Promise<void> {
     await this.once()
     this.timer ??= setInterval(() => {
-      try {
-        this.onTimer?.()
-      } catch (err) {
-        this.logger.error({ loop: this.name, err: (err as Error).message }, `${this.name} failed`)
-      }
       this.once().catch((err: unknown) => { this.logger.error({ loop: this.name, err: (err as Error).message }, `${this.name} failed`) })
     }, this.everyMs)
   }

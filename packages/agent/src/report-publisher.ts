@@ -85,27 +85,12 @@ export class ReportPublisher {
   private beatNow = 0
   /** A full report went out while at least one peer was subscribed. */
   private heard = false
-  /** renew() sent this heartbeat's beat already (the leader's), so heartbeat() sends none. */
-  private renewed = false
   readonly stats = { reports: 0, beats: 0 }
 
   constructor (private readonly components: ReportPublisherComponents, private readonly init: ReportPublisherInit) {}
 
   get seq (): number { return this.reportSeq }
   restore (seq: number): void { this.last = seq; this.reportSeq = seq }
-
-  /**
-   * At each heartbeat's timer, before anything else and whether or not the last heartbeat ended:
-   * while leading, the beat that renews the lease, from the last probed readings. Followers drop a
-   * lease not renewed within leaseMs, and a heartbeat's own work (the probe, pending I/O, the
-   * leader's first plan and alerts) took seconds on a new leader of 50 agents sharing 2 cores.
-   */
-  renew (): void {
-    const lease = this.init.lease()
-    if (lease === null || this.probed === null) return
-    this.renewed = true
-    this.beat(this.beatNow, this.snapshot(), lease, false)
-  }
 
   /** Every heartbeat: a full report if it is due, else a beat if one is due, else nothing. */
   async heartbeat (beat: number): Promise<void> {
@@ -115,11 +100,7 @@ export class ReportPublisher {
     const fingerprint = this.fingerprintOf(report)
     const full = fingerprint !== this.fingerprint || beat - this.lastFull >= refreshEvery
     if (full) await this.full(report, fingerprint, beat)
-    const lease = this.init.lease()
-    // The leader's beat of this heartbeat went out already, at its timer (renew()).
-    if (lease !== null && this.renewed) { this.renewed = false; return }
-    this.renewed = false
-    this.beat(beat, report, lease, full)
+    this.beat(beat, report, this.init.lease(), full)
   }
 
   private beat (beat: number, report: HostReport, lease: NonNullable<BeatMessage['lease']> | null, full: boolean): void {
