@@ -372,12 +372,6 @@ export class Agent {
     const missedFromLeader = (lease: NonNullable<BeatMessage['lease']>): boolean =>
       (lease.plan !== undefined && !(plans.plan?.term === lease.term && plans.seq >= lease.plan)) ||
       (lease.alerts !== undefined && lease.alerts !== alerts.digest)
-    // A host gossips what it also pushes to its connected peers only when some host cannot be
-    // reached directly; the first hop of that gossip is one of those connected peers, which took
-    // the pushed copy already. Ignoring the gossip copy as stale would stop it there: a host that
-    // joined a settled fleet, connected to its bootstrap peer only, stayed unknown to the others
-    // for 25 s (until a digest exchange), its beats and report never forwarded.
-    const relayedCopy = (peerId: string, hostname: string, seq: number): boolean => replica.holds(peerId, hostname, seq)
     const missed = new SecondNotice()
     const stillMissed = (lease: NonNullable<BeatMessage['lease']>): boolean =>
       missed.check(missedFromLeader(lease) ? `${lease.term}:${lease.plan ?? ''}:${lease.alerts ?? ''}` : null)
@@ -386,10 +380,12 @@ export class Agent {
     gossip.start({
       report: (msg, raw) => {
         if (forgetting.buries(msg)) return false
-        // The very report this node took from its author's push stream: its gossip copy is valid
-        // and must be carried on to hosts the author is not connected to (gossipsub forwards only
-        // what its validator accepts): see relayedCopy.
-        return replica.accept(msg, raw) || relayedCopy(msg.peerId, msg.report.hostname, msg.seq)
+        // A host gossips what it also pushes to its connected peers; the first hop of that gossip
+        // is one of those peers, which took the pushed copy already. The copy is valid and must be
+        // carried on (gossipsub forwards only what its validator accepts), not ignored as stale:
+        // a host that joined a settled fleet, connected to its bootstrap peer only, stayed unknown
+        // to the others for 25 s (until a digest exchange). Beats below, the same.
+        return replica.accept(msg, raw) || replica.holds(msg.peerId, msg.report.hostname, msg.seq)
       },
       leader: msg => authorized(gate.claim(msg.peerId, msg.term), () => renewed(election.claim(msg))),
       plan: (msg, raw) => authorized(gate.termMessage(msg.peerId, msg.term, 'plan'), () => plans.accept(msg, raw)),
@@ -408,7 +404,7 @@ export class Agent {
         const outcome = replica.acceptBeat(msg)
         // This node missed the author's full report: pull it (from the author when connected).
         if (outcome === 'unknown' || outcome === 'behind') sync.repair(msg.peerId)
-        return outcome !== 'stale' || lease || relayedCopy(msg.peerId, msg.hostname, msg.seq)
+        return outcome !== 'stale' || lease || replica.holds(msg.peerId, msg.hostname, msg.seq)
       },
       spend: msg => this.gateway.spend?.gossip.adopt(msg, h => replica.entries.get(h)?.peerId) ?? false
     })

@@ -95,26 +95,27 @@ export class BeatChannel {
    * rarely: the second copy, dropped by its sequence, costs little.
    */
   sendReport (text: string): void {
-    const { node } = this.components
-    const frame = encoder.encode(text)
-    for (const peer of this.connected.keys()) node.push(peer, REPORT_PROTOCOL, frame)
-    this.stats.reportsPushed += this.connected.size
-    this.init.gossip.bytes.out += frame.byteLength * this.connected.size
+    this.stats.reportsPushed += this.pushToConnected(REPORT_PROTOCOL, text)
     this.stats.reportsGossiped++
     this.init.gossip.send(text)
   }
 
   /** This node's beat (its JSON text), to every connected peer, and by gossip too while some online host is not connected (see gossipAfterMs). */
   send (text: string, renewsLease = false): void {
-    const { node } = this.components
-    const frame = encoder.encode(text)
-    for (const peer of this.connected.keys()) node.push(peer, BEAT_PROTOCOL, frame)
-    this.stats.pushed += this.connected.size
-    this.init.gossip.bytes.out += frame.byteLength * this.connected.size
+    this.stats.pushed += this.pushToConnected(BEAT_PROTOCOL, text)
     if (this.someUnreached(renewsLease ? 0 : this.init.gossipAfterMs)) {
       this.stats.gossiped++
       this.init.gossip.send(text)
     }
+  }
+
+  /** One frame of `text` to every connected peer on `protocol`; returns how many. */
+  private pushToConnected (protocol: string, text: string): number {
+    const { node } = this.components
+    const frame = encoder.encode(text)
+    for (const peer of this.connected.keys()) node.push(peer, protocol, frame)
+    this.init.gossip.bytes.out += frame.byteLength * this.connected.size
+    return this.connected.size
   }
 
   /**

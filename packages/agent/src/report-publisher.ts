@@ -94,25 +94,21 @@ export class ReportPublisher {
 
   /** Every heartbeat: a full report if it is due, else a beat if one is due, else nothing. */
   async heartbeat (beat: number): Promise<void> {
-    const { refreshEvery } = this.init.cadence
+    const { refreshEvery, beatEvery, readingsEvery } = this.init.cadence
     this.beatNow = beat
     const report = await this.current()
     const fingerprint = this.fingerprintOf(report)
     const full = fingerprint !== this.fingerprint || beat - this.lastFull >= refreshEvery
     if (full) await this.full(report, fingerprint, beat)
-    this.beat(beat, report, this.init.lease(), full)
-  }
-
-  private beat (beat: number, report: HostReport, lease: NonNullable<BeatMessage['lease']> | null, full: boolean): void {
-    const { beatEvery, readingsEvery } = this.init.cadence
     const readings = readingsOf(report)
     const readingsText = JSON.stringify(readings)
     const sendReadings = readingsText !== this.lastReadings && beat - this.lastReadingsAt >= readingsEvery
+    const lease = this.init.lease()
     // The leader beats every heartbeat, full report or not: its lease is renewed in beats. Others
-    // beat every beatEvery whatever the full reports do (a report goes by gossip; peers count the
-    // pushed beats to tell a live connection, BeatChannel.closeSilent). A beat due at a heartbeat
-    // that sent a full report waits one heartbeat, so it does not overtake the report it names and
-    // trigger a pull — unless it waited already (reports at every heartbeat).
+    // beat every beatEvery whatever the full reports do (peers count the pushed beats to tell a
+    // live connection, BeatChannel.closeSilent). A beat due at a heartbeat that sent a full report
+    // waits one heartbeat, so it does not overtake the report it names and trigger a pull — unless
+    // it waited already (reports at every heartbeat).
     const due = sendReadings || beat - this.lastBeat >= beatEvery
     const overdue = beat - this.lastBeat > beatEvery
     if (lease === null && (!due || (full && !overdue))) return
@@ -152,11 +148,6 @@ export class ReportPublisher {
   private async current (): Promise<HostReport> {
     if (this.probed === null) await this.refresh()
     else await this.briefly(this.refresh())
-    return this.snapshot()
-  }
-
-  /** The report as of the last probe, without waiting for one. */
-  private snapshot (): HostReport {
     return { ...this.probed!, ...this.init.extras(), ...(this.failure === null ? {} : { probeFailure: this.failure }) }
   }
 
