@@ -7,6 +7,7 @@ import type { AuthorityVerdict, BeatMessage, FleetConfig, LeaderInfo, SpendMessa
 import { AlertFeed } from './alert-feed.js'
 import { BeatChannel } from './beat-channel.js'
 import { SecondNotice } from './second-notice.js'
+import { Witness } from './witness.js'
 import { AuthorityGate, checkCoordinators } from './authority-gate.js'
 import { apiRoutes, gatewayRoutes } from './api-routes.js'
 import { systemClock, type Clock } from './clock.js'
@@ -79,6 +80,7 @@ interface Parts {
   forgetting: Forgetting
   publisher: ReportPublisher
   beats: BeatChannel
+  witness: Witness
   sync: Sync
   mesh: MeshKeeper
   models: HostModels
@@ -221,11 +223,28 @@ export class Agent {
       inventoryVersion: () => replica.version,
       planned: seconds => { this.metrics.planComputations.inc(); this.metrics.planDuration.observe(seconds) }
     })
-    const beats = new BeatChannel(components, {
+    // A beat period: every host beats three times per offlineAfter (cadence()).
+    const beatPeriodMs = cluster.offlineAfter / 3
+    const beats: BeatChannel = new BeatChannel(components, {
       gossip,
       onlinePeers: function * () { for (const e of replica.entries.values()) if (e.peerId !== node.peerId && replica.isOnline(e)) yield e.peerId },
-      gossipAfterMs: Math.max(0, cluster.offlineAfter / 3 - cluster.heartbeat),
-      silentAfterMs: 2 * cluster.offlineAfter
+      gossipAfterMs: Math.max(0, beatPeriodMs - cluster.heartbeat),
+      silentAfterMs: 2 * cluster.offlineAfter,
+      verdict: peer => witness.verdict(peer)
+    })
+    const witness = new Witness(components, {
+      heartbeatMs: cluster.heartbeat,
+      recheckMs: beatPeriodMs,
+      // By any path: a pushed or gossiped message taken into the inventory, or a frame on a connection.
+      heardMs: peer => {
+        let heard: number | null = beats.silentFor(peer)
+        for (const e of replica.entries.values()) {
+          if (e.peerId !== peer) continue
+          const ago = components.clock.now() - e.lastSeen
+          if (heard === null || ago < heard) heard = ago
+        }
+        return heard
+      }
     })
     const publisher = new ReportPublisher(components, {
       gossip, priority: nodeConfig.priority,
@@ -349,12 +368,13 @@ export class Agent {
       if ((beat - 1) % every(MESH_RETRY_MS) === 0 || beats.connections === 0) mesh.sweep([...replica.entries.values()].filter(e => e.peerId !== node.peerId))
       sync.retryPending()
       beats.closeSilent()
+      witness.tick(beats.droppedNow())
       if (beat % DIGEST_EXCHANGE_BEATS === 0) sync.exchangeDigest()
       // The disk copy only serves restarts: every 5 heartbeats is enough (and always on stop).
       if (beat % 5 === 0) void flush()
       await this.store?.tick()
     })
-    return { components, gossip, gate, replica, election, plans, alerts, leader, forgetting, publisher, beats, sync, mesh, models, views, loops: [heartbeat], stopTimers: [], flush }
+    return { components, gossip, gate, replica, election, plans, alerts, leader, forgetting, publisher, beats, witness, sync, mesh, models, views, loops: [heartbeat], stopTimers: [() => { witness.stop() }], flush }
   }
 
   /** Joins the fleet: gossip, sync and mesh first, then the first heartbeat (its failure fails start). */
@@ -414,6 +434,7 @@ export class Agent {
     // This host's own report is in its inventory before any peer pulls it (sync on connect; the
     // connections opened meanwhile are pulled when sync starts).
     await parts.beats.start()
+    await parts.witness.start()
     await publisher.publish()
     await sync.start()
     this.log.info({ peerId: components.node.peerId, addrs: components.node.addrs(), api: this.apiAddress, hostname: this.hostname, role: this.config.node.role }, 'agent started')

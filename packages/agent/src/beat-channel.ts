@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import { GOSSIP_MAX_BYTES, decodeMessageText } from '@gpufleet/core'
+import { GOSSIP_MAX_BYTES, decodeMessageText, type LostHostVerdict } from '@gpufleet/core'
 import type { Clock } from './clock.js'
 import type { AgentNode } from './components.js'
 import type { Gossip } from './gossip.js'
@@ -35,6 +35,11 @@ export interface BeatChannelInit {
   gossipAfterMs: number
   /** A connection nothing came on for this long is closed (the agent: 2 × offlineAfter). */
   silentAfterMs: number
+  /**
+   * What the witnesses say of an unreached host (the agent: Witness): beats do not go by gossip
+   * for one they judge stopped, lease renewals excepted. Without it every unreached host counts.
+   */
+  verdict?: (peer: string) => LostHostVerdict
 }
 
 /**
@@ -43,8 +48,8 @@ export interface BeatChannelInit {
  * gossipsub pipeline and no forwarded duplicates — gossipsub cost about a millisecond of CPU per
  * delivery, which at one lease renewal a second was most of an idle agent's work. A node that is
  * not connected to every host it holds online (a mesh still forming, a link that cannot be made)
- * for longer than a beat period also gossips its beats, so they reach everyone; receivers drop the
- * second copy by its sequence.
+ * for longer than a beat period also gossips its beats, so they reach everyone (unless the witnesses
+ * judge that host stopped: see someUnreached); receivers drop the second copy by its sequence.
  * The stream's connection authenticates the sender (Noise, the swarm key), as libp2p's signature
  * does for gossip: beats stay unsigned by their author and are never relayed.
  * Full reports go the same way on a stream of their own (sendReport), and by gossip as well: signed
@@ -55,6 +60,8 @@ export class BeatChannel {
   private readonly connected = new Map<string, number>()
   /** Online hosts not connected to this node, with since when (monotonic): bounded by the inventory. */
   private readonly unreached = new Map<string, number>()
+  /** Those of them whose connection to this node dropped (the others were never connected: a mesh forming). */
+  private readonly dropped = new Set<string>()
   readonly stats = { pushed: 0, gossiped: 0, hungUp: 0, reportsPushed: 0, reportsGossiped: 0 }
 
   constructor (private readonly components: BeatChannelComponents, private readonly init: BeatChannelInit) {}
@@ -73,7 +80,9 @@ export class BeatChannel {
     // Bounded by the connections this node has.
     node.on('connection:open', peer => { this.connected.set(peer, this.components.clock.now()) })
     node.on('peer:disconnect', peer => {
-      if (this.connected.delete(peer)) this.unreached.set(peer, this.components.clock.now())
+      if (!this.connected.delete(peer)) return
+      this.unreached.set(peer, this.components.clock.now())
+      this.dropped.add(peer)
     })
     for (const peer of node.connectedPeers()) this.connected.set(peer, this.components.clock.now())
     await node.listen(BEAT_PROTOCOL, MAX_BEAT_BYTES, (from, frame) => {
@@ -123,22 +132,49 @@ export class BeatChannel {
    * its beats would not reach it otherwise. Shorter gaps — a dial under way, a cold start of many
    * agents at once, a peer reconnecting — are not: at 50 agents starting together, every beat went
    * by gossip too while the mesh formed, ~50 × 49 deliveries per beat period on top of the pushes.
-   * A host that stopped counts too until it goes offline (nothing tells it from one cut off from
-   * this node only): decision 45 says what holding those back cost under packet loss.
+   * Nor is a host the witnesses judge stopped (decision 46): at 50 agents, every agent gossiping its
+   * beats for a killed leader until it went offline saturated the machine and delayed the next
+   * leader's renewals past its followers' leases. A leader's renewal goes by gossip for any
+   * unreached host at once, stopped or not: a follower that misses it claims (decision 45).
    */
   private someUnreached (graceMs: number): boolean {
     const now = this.components.clock.now()
+    for (const [peer, since] of this.unreachedNow()) {
+      if (now - since < graceMs) continue
+      if (graceMs === 0 || this.init.verdict?.(peer) !== 'stopped') return true
+    }
+    return false
+  }
+
+  /**
+   * The hosts held online that this node is not connected to, each with since when (monotonic:
+   * the connection dropped, or the host was first held online unconnected).
+   */
+  unreachedNow (): ReadonlyMap<string, number> {
+    const now = this.components.clock.now()
     const still = new Set<string>()
-    let any = false
     for (const peer of this.init.onlinePeers()) {
       if (this.connected.has(peer)) continue
       still.add(peer)
-      let since = this.unreached.get(peer)
-      if (since === undefined) this.unreached.set(peer, since = now)
-      if (now - since >= graceMs) any = true
+      if (!this.unreached.has(peer)) this.unreached.set(peer, now)
     }
-    for (const peer of this.unreached.keys()) if (!still.has(peer)) this.unreached.delete(peer)
-    return any
+    for (const peer of this.unreached.keys()) {
+      if (still.has(peer)) continue
+      this.unreached.delete(peer)
+      this.dropped.delete(peer)
+    }
+    return this.unreached
+  }
+
+  /**
+   * The unreached hosts whose connection to this node dropped, with since when: those the
+   * witnesses are asked about. One never connected is a mesh still forming (a cold start): asking
+   * about it would add requests when the fleet is busiest, and its beats go by gossip as before.
+   */
+  droppedNow (): Map<string, number> {
+    const out = new Map<string, number>()
+    for (const [peer, since] of this.unreachedNow()) if (this.dropped.has(peer)) out.set(peer, since)
+    return out
   }
 
   /**
