@@ -38,7 +38,7 @@ interface Round { id: number, peers: string[], waiting: Set<string>, answers: Wi
  * back, whatever the number of hosts.
  */
 export class Witness {
-  /** Bounded by the hosts held online (the caller's `unreached`). */
+  /** Bounded by the hosts held online (the caller's `dropped`). */
   private readonly lost = new Map<string, Lost>()
   private round: Round | null = null
   private lastId = 0
@@ -65,9 +65,9 @@ export class Witness {
    * Every heartbeat, with the hosts this node lost (held online, connection dropped), each with
    * since when (monotonic): starts a round when one of them is due.
    */
-  tick (unreached: ReadonlyMap<string, number>): void {
-    for (const peer of this.lost.keys()) if (!unreached.has(peer)) this.lost.delete(peer)
-    for (const [peer, since] of unreached) {
+  tick (dropped: ReadonlyMap<string, number>): void {
+    for (const peer of this.lost.keys()) if (!dropped.has(peer)) this.lost.delete(peer)
+    for (const [peer, since] of dropped) {
       const known = this.lost.get(peer)
       // A host lost again after a reconnection is judged afresh.
       if (known === undefined || known.since !== since) this.lost.set(peer, { since, verdict: 'unknown', judgedAt: -Infinity })
@@ -76,7 +76,7 @@ export class Witness {
     const now = this.components.clock.now()
     const peers = [...this.lost].filter(([, l]) => this.due(l, now)).map(([peer]) => peer).slice(0, WITNESS_MAX_HOSTS)
     if (peers.length === 0) return
-    const witnesses = pick(this.components.node.connectedPeers().filter(p => !unreached.has(p)), WITNESSES)
+    const witnesses = pick(this.components.node.connectedPeers().filter(p => !dropped.has(p)), WITNESSES)
     if (witnesses.length === 0) return
     this.stats.rounds++
     const id = ++this.lastId
