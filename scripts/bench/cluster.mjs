@@ -137,7 +137,7 @@ async function rawBaseline (count, dir, messages, monitor = true) {
           while ((nl = buf.indexOf('\n')) >= 0) {
             const line = JSON.parse(buf.slice(0, nl)); buf = buf.slice(nl + 1)
             if (line.ready !== undefined) resolve(line.ready)
-            else if (line.recv !== undefined) recv.push(line.recv - line.sent)
+            else if (line.recv !== undefined) recv.push({ sent: line.sent, ms: line.recv - line.sent })
           }
         })
       })
@@ -152,7 +152,18 @@ async function rawBaseline (count, dir, messages, monitor = true) {
   } finally {
     for (const p of procs) p.kill('SIGTERM')
   }
-  return { recv, idle }
+  return { recv: recv.map(r => r.ms), toAll: toEveryNode(recv, count - 1), idle }
+}
+
+/**
+ * Per message (its send time, 100 ms apart, tells them apart), publish → delivery at the last of
+ * the `receivers`: the raw counterpart of "change → all", which waits for the last node too.
+ * Messages some node never got are left out.
+ */
+function toEveryNode (deliveries, receivers) {
+  const bySent = new Map()
+  for (const { sent, ms } of deliveries) bySent.set(sent, [...(bySent.get(sent) ?? []), ms])
+  return [...bySent.values()].filter(d => d.length === receivers).map(d => Math.max(...d))
 }
 
 /** CPU ticks (all threads) and context switches (voluntary + involuntary, all threads) of a process. */
@@ -223,7 +234,7 @@ export async function benchCluster (sizes = [{ count: 5, heartbeatMs: 1000 }]) {
       rmSync(dir, { recursive: true, force: true })
     }
     async function benchOneSize () {
-      const { recv: raw, idle: mesh } = await rawBaseline(count, dir, 30)
+      const { recv: raw, toAll: rawToAll, idle: mesh } = await rawBaseline(count, dir, 30)
       // The agent turns libp2p's connection monitor off (its beats do that job): the same mesh
       // without it, for what the agent costs above a mesh that does not check its links at all.
       const { idle: bare } = await rawBaseline(count, dir, 0, false)
@@ -234,10 +245,12 @@ export async function benchCluster (sizes = [{ count: 5, heartbeatMs: 1000 }]) {
       const leaders = new Set(statusAfter.map(d => d?.leader ?? 'none'))
       idleCpu.set(count, idle.cpu)
       const prop = await propagation(nodes, 10)
-      const rawP50 = median(raw)
-      const rawP95 = quantile(raw, 0.95)
+      const rawP50 = median(rawToAll)
+      const rawP95 = quantile(rawToAll, 0.95)
       const propP50 = median(prop)
-      // Goal: a change reaches every node within 2× the raw publish→delivery time (p95 vs p95).
+      // Goal: a change reaches every node within 2× the time a raw message takes to reach every
+      // node (p95 vs p95). Both wait for the last node: per delivery, the raw figure would compare
+      // a change's slowest receiver with gossipsub's typical one (kept in the table, for the record).
       const within = quantile(prop, 0.95) <= 2 * Math.max(rawP95, 1)
       if (count === 5) ok &&= within
       const rss = nodes.map(n => rssMiB(n.proc.pid))
@@ -246,7 +259,7 @@ export async function benchCluster (sizes = [{ count: 5, heartbeatMs: 1000 }]) {
       const failover = await waitAll(nodes.slice(1), '/api/summary', d => d.leader !== null && d.leader !== nodes[0].name && d.term > before, 60_000)
       if (count === 5) ok &&= failover <= 4500 && Math.max(...rss) < 100
       const published = median(statusAfter.map((d, i) => (d?.gossip.published ?? NaN) - (statusBefore[i]?.gossip.published ?? NaN)).filter(Number.isFinite)) / (WINDOW_MS / 1000)
-      rows.push(`| ${count} | ${heartbeatMs / 1000} s | ${ms(coldMs)} | ${ms(convergeMs)} | ${leaders.size === 1 ? 'yes' : `no (${leaders.size})`} | ${ms(rawP50)} / ${ms(rawP95)} | ${ms(propP50)} / ${ms(quantile(prop, 0.95))} | ${within ? 'yes' : 'no'} | ${ms(failover)} | ${median(rss).toFixed(0)} / ${Math.max(...rss).toFixed(0)} MiB |`)
+      rows.push(`| ${count} | ${heartbeatMs / 1000} s | ${ms(coldMs)} | ${ms(convergeMs)} | ${leaders.size === 1 ? 'yes' : `no (${leaders.size})`} | ${ms(rawP50)} / ${ms(rawP95)} (${ms(quantile(raw, 0.95))}) | ${ms(propP50)} / ${ms(quantile(prop, 0.95))} | ${within ? 'yes' : 'no'} | ${ms(failover)} | ${median(rss).toFixed(0)} / ${Math.max(...rss).toFixed(0)} MiB |`)
       const ratio = idle.cpu / Math.max(mesh.cpu, 0.1)
       const bareRatio = idle.cpu / Math.max(bare.cpu, 0.1)
       idleRows.push(`| ${count} | ${mesh.cpu.toFixed(1)} | ${mesh.wakeups.toFixed(1)} | ${(mesh.bytes / 1024).toFixed(2)} | ${bare.cpu.toFixed(1)} / ${bare.wakeups.toFixed(1)} | ${idle.cpu.toFixed(1)} | ${idle.wakeups.toFixed(1)} | ${(idle.bytes / 1024).toFixed(2)} | ${published.toFixed(2)} | ×${ratio.toFixed(1)} | ×${bareRatio.toFixed(1)} | ${mesh.load.toFixed(1)} / ${idle.load.toFixed(1)} |`)
@@ -278,10 +291,10 @@ export async function benchCluster (sizes = [{ count: 5, heartbeatMs: 1000 }]) {
       '- last start → converged: then the N-th agent is spawned into the settled fleet, until every node sees all N online and a leader (its own start-up included);',
       '- one leader: after the idle window, every node names the same leader;',
       '- change → all: one host\'s report changes; time from the origin building the report to the last other node holding it (10 rounds, same clock);',
-      '- raw gossipsub: the mesh above, 30 × 2 KB messages, publish → delivery at every other node;',
+      '- raw gossipsub → all: the mesh above, 30 × 2 KB messages, publish → delivery at the last other node, per message (in brackets: the p95 of every single delivery, which bench runs before 2026-12-01 gave as the raw figure);',
       '- failover: kill -9 of the leader (also the bootstrap node) until every other node names the standby at a higher term.',
       '',
-      '| nodes | heartbeat | cold start (N − 1) | last start → converged | one leader | raw gossipsub p50 / p95 | change → all p50 / p95 | within 2× raw p95 | failover | RSS median / max |',
+      '| nodes | heartbeat | cold start (N − 1) | last start → converged | one leader | raw gossipsub → all p50 / p95 (per delivery p95) | change → all p50 / p95 | within 2× raw p95 | failover | RSS median / max |',
       '|---|---|---|---|---|---|---|---|---|---|',
       ...rows,
       '',
