@@ -57,9 +57,11 @@ describe('config loading', () => {
   })
 
   it('checks rules across keys on the merged config only', () => {
-    const config = loadConfig([shipped, src('a.yaml', 'cluster: { heartbeat: 5s }\n'), src('b.yaml', 'cluster: { leaderLease: 15s }\n')])
+    const config = loadConfig([shipped, src('a.yaml', 'cluster: { heartbeat: 5s }\n'), src('b.yaml', 'cluster: { leaderLease: 15s, offlineAfter: 15s }\n')])
     expect(config.cluster.leaderLease).toBe(15000)
-    expect(() => loadConfig([shipped, src('a.yaml', 'cluster: { heartbeat: 5s }\n')])).toThrow(/cluster\.leaderLease: leaderLease must be longer than heartbeat/)
+    expect(() => loadConfig([shipped, src('a.yaml', 'cluster: { heartbeat: 5s, offlineAfter: 15s }\n')])).toThrow(/cluster\.leaderLease: leaderLease must be longer than heartbeat/)
+    expect(() => loadConfig([shipped, src('a.yaml', 'cluster: { heartbeat: 4s, leaderLease: 12s }\n')])).toThrow(/cluster\.offlineAfter: offlineAfter must be at least 3 × heartbeat/)
+    expect(loadConfig([shipped, src('a.yaml', 'cluster: { heartbeat: 2s, leaderLease: 6s, offlineAfter: 6s }\n')]).cluster.offlineAfter).toBe(6000)
     expect(() => loadConfig([shipped, src('m.yaml', 'models: [{ name: a, params: 1B, quantization: Q8_0, roles: [chat], quality: 1 }, { name: a, params: 1B, quantization: Q8_0, roles: [chat], quality: 2 }]\n')]))
       .toThrow(/models\.1\.name: model "a" is listed twice/)
   })
