@@ -1,4 +1,5 @@
 export * from './errors.js'
+export * from './order.js'
 export * from './units/size.js'
 export * from './units/count.js'
 export * from './units/duration.js'

@@ -1,5 +1,5 @@
 import { Ollama } from 'ollama'
-import type { OllamaModel, OllamaReport } from '@gpufleet/core'
+import { byName, type OllamaModel, type OllamaReport } from '@gpufleet/core'
 
 export const DEFAULT_OLLAMA_HOST = 'http://127.0.0.1:11434'
 
@@ -28,7 +28,7 @@ export async function probeOllama (options: ProbeOllamaOptions = {}): Promise<Ol
       family: m.details?.family ?? null,
       digest: m.digest ?? null
     }))
-    models.sort((a, b) => a.name.localeCompare(b.name))
+    models.sort((a, b) => byName(a.name, b.name))
     return { reachable: true, host, version: version.version, models }
   } catch {
     return { reachable: false, host, version: null, models: [] }

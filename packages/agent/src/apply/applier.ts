@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
-import { ollamaTag as tag, type ModelPlacement } from '@gpufleet/core'
+import { byName, ollamaTag as tag, type ModelPlacement } from '@gpufleet/core'
 import type { OllamaControl, PullHandle } from '@gpufleet/probe'
 
 export interface ApplierInit {
@@ -65,7 +65,7 @@ export class PlanApplier extends EventEmitter<{ change: [ModelPlacement[]] }> {
   }
 
   placements (): ModelPlacement[] {
-    return [...this.states.values()].map(p => ({ ...p })).sort((a, b) => a.model.localeCompare(b.model))
+    return [...this.states.values()].map(p => ({ ...p })).sort((a, b) => byName(a.model, b.model))
   }
 
   start (): void {

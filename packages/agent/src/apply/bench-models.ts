@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import type { MeasuredSpeed } from '@gpufleet/core'
+import { byName, type MeasuredSpeed } from '@gpufleet/core'
 import type { OllamaControl } from '@gpufleet/probe'
 
 const PROMPT = 'Write a short paragraph about how GPUs run language models.'
@@ -28,5 +28,5 @@ export async function measureModels (control: OllamaControl, models: readonly st
 
 /** The new figures replace a model's old ones; the list stays sorted and bounded (host reports are size-limited). */
 export function mergeMeasured (kept: readonly MeasuredSpeed[], fresh: readonly MeasuredSpeed[]): MeasuredSpeed[] {
-  return [...kept.filter(m => !fresh.some(r => r.model === m.model)), ...fresh].sort((a, b) => a.model.localeCompare(b.model)).slice(0, 64)
+  return [...kept.filter(m => !fresh.some(r => r.model === m.model)), ...fresh].sort((a, b) => byName(a.model, b.model)).slice(0, 64)
 }

@@ -1,5 +1,5 @@
 import { Counter, Histogram, type Registry } from 'prom-client'
-import { mergeAnthropicUsage, tokensFromOllama, tokensFromOpenAi, type GatewayTarget, type TokenCounts } from '@gpufleet/core'
+import { byName, mergeAnthropicUsage, tokensFromOllama, tokensFromOpenAi, type GatewayTarget, type TokenCounts } from '@gpufleet/core'
 
 export interface UsageRow {
   role: string
@@ -73,7 +73,7 @@ export class GatewayUsage {
   }
 
   table (): UsageRow[] {
-    return [...this.rows.values()].map(r => ({ ...r })).sort((a, b) => a.role.localeCompare(b.role) || a.kind.localeCompare(b.kind) || a.via.localeCompare(b.via))
+    return [...this.rows.values()].map(r => ({ ...r })).sort((a, b) => byName(a.role, b.role) || byName(a.kind, b.kind) || byName(a.via, b.via))
   }
 }
 

@@ -3,6 +3,7 @@ import type { Plan } from '../schemas/plan.js'
 import { priceTable, type PriceTable } from '../ledger/prices.js'
 import { routingSchema } from '../config/routing-schema.js'
 import { chainFor } from './chains.js'
+import { byName } from '../order.js'
 
 /** The wire format a base URL speaks: OpenAI's chat completions, or Anthropic's Messages. */
 export type UpstreamApi = 'openai' | 'anthropic'
@@ -115,7 +116,7 @@ export function explainRoute (input: ResolveInput): RouteExplanation {
     const m = config.models.find(c => c.name === model)
     return { quality: m?.quality ?? 0, contextLength: m?.contextLength ?? 8192 }
   }
-  const byQuality = (a: string, b: string): number => entry(b).quality - entry(a).quality || a.localeCompare(b)
+  const byQuality = (a: string, b: string): number => entry(b).quality - entry(a).quality || byName(a, b)
   const routing = config.routing ?? routingSchema.parse({})
   const profile = input.profile ?? routing.profile
   let steps: RouteStep[] = []
@@ -154,7 +155,7 @@ export function explainRoute (input: ResolveInput): RouteExplanation {
   // Peers: the route's peer first, then every other host the plan gives a serving model, best first.
   if (config.policy.allowPeer) {
     const peers = (plan?.assignments ?? []).filter(a => a.host !== self && serves(a.model))
-      .sort((a, b) => entry(b.model).quality - entry(a.model).quality || a.host.localeCompare(b.host) || a.model.localeCompare(b.model))
+      .sort((a, b) => entry(b.model).quality - entry(a.model).quality || byName(a.host, b.host) || byName(a.model, b.model))
     if (route?.target.kind === 'peer') {
       const { host, model } = route.target
       peers.sort((a, b) => Number(b.host === host && b.model === model) - Number(a.host === host && a.model === model))

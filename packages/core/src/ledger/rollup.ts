@@ -1,5 +1,6 @@
 import { addTokens, noTokens, type TokenCounts } from './tokens.js'
 import { nanoToUsd } from './cost.js'
+import { byName } from '../order.js'
 
 export type LedgerOutcome = 'ok' | 'rate_limited' | 'client_error' | 'upstream_error' | 'no_target'
 
@@ -81,7 +82,7 @@ export function dailyRollups (hourly: Iterable<Rollup>): Rollup[] {
     if (r.priceDate !== null && (d.priceDate === null || r.priceDate > d.priceDate)) d.priceDate = r.priceDate
     days.set(key, d)
   }
-  return [...days.values()].sort((a, b) => a.bucket - b.bucket || rollupKey(a).localeCompare(rollupKey(b)))
+  return [...days.values()].sort((a, b) => a.bucket - b.bucket || byName(rollupKey(a), rollupKey(b)))
 }
 
 export type UsageGrouping = 'role' | 'provider' | 'host'
@@ -149,7 +150,7 @@ export function usageDocument (rollups: Iterable<Rollup>, query: { since: number
     by: query.by,
     host: query.host ?? null,
     totals: totals(all),
-    rows: [...rows].sort(([a], [b]) => a.localeCompare(b)).map(([key, a]) => ({ key, ...totals(a) })),
+    rows: [...rows].sort(([a], [b]) => byName(a, b)).map(([key, a]) => ({ key, ...totals(a) })),
     days: [...days].sort(([a], [b]) => a - b).map(([day, a]) => ({ day: new Date(day).toISOString().slice(0, 10), ...totals(a) }))
   }
 }

@@ -6,6 +6,7 @@ import type { HostReport } from '../schemas/host-report.js'
 import { PLAN_SCHEMA, type Assignment, type Plan, type Route, type RouteTarget, type Unplaced } from '../schemas/plan.js'
 import type { Holder, Reason } from '../schemas/reason.js'
 import { renderReason } from '../report/text.js'
+import { byName } from '../order.js'
 import { hostSlots, isOnline, type GpuSlot } from './slots.js'
 import { solveHost, type Candidate } from './solve-host.js'
 
@@ -18,7 +19,6 @@ export interface PlanInput {
   nodeBudget?: number
 }
 
-const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 /**
  * Hosts detailed in a not-chosen reason. The plan travels as one gossip message (64 KiB): every
  * host listed for every unplaced model would outgrow it on a large fleet; the rest are counted.

@@ -1,4 +1,4 @@
-import type { Lang } from '../units/size.js'
+import { formatNumber, type Lang } from '../units/size.js'
 import type { FleetConfig } from '../config/schema.js'
 import { priceOf, priceTable, type Price } from '../ledger/prices.js'
 import type { UsageDocument } from '../ledger/rollup.js'
@@ -48,7 +48,7 @@ const table = (header: readonly string[], rows: string[][]): string =>
 /** The "Costs and savings" section of the GPU spec document (fr/en); every cost beside its price date. */
 export function costsSection (costs: ReportCosts, lang: Lang): string {
   const t = TEXT[lang]
-  const n = (v: number): string => v.toLocaleString(lang === 'fr' ? 'fr-FR' : 'en-US').replace(/\u202f|\u00a0/g, ' ')
+  const n = (v: number): string => formatNumber(v, lang, 3).replace(/\u00a0/g, ' ')
   const usd = (v: number): string => (lang === 'fr' ? `${v.toFixed(2).replace('.', ',')} $` : `$${v.toFixed(2)}`)
   const { usage } = costs
   const row = (key: string, r: UsageDocument['totals']): string[] => [key, n(r.requests), n(r.tokens.uncached), n(r.tokens.cacheRead), n(r.tokens.cacheWrite), n(r.tokens.output), usd(r.costUsd), usd(r.savingsUsd)]

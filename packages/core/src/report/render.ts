@@ -4,6 +4,7 @@ import type { HostReport } from '../schemas/host-report.js'
 import type { Plan, RouteTarget } from '../schemas/plan.js'
 import { formatBytes, formatNumber, type Lang } from '../units/size.js'
 import { ollamaTag } from '../ollama-tag.js'
+import { byName } from '../order.js'
 import { TEXT, anchor, type Text } from './i18n.js'
 import { costsSection, type ReportCosts } from './costs-section.js'
 import { renderReason } from './text.js'
@@ -17,7 +18,6 @@ export interface ReportInput {
   costs?: ReportCosts
 }
 
-const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 const GiB = 1024 ** 3
 
 /**

@@ -61,18 +61,39 @@ export function formatBytes (bytes: number, options: FormatBytesOptions = {}): s
   return `${formatNumber(value, lang, options.digits ?? 1)} ${names[unit] ?? ''}`
 }
 
-const FORMATS = new Map<string, Intl.NumberFormat>()
-
-/** Locale number format with a fixed maximum of fraction digits ("1 234,5" in French). */
+/**
+ * Locale number format with a fixed maximum of fraction digits ("1 234,5" in French), as
+ * Intl.NumberFormat('fr-FR' | 'en-US', { maximumFractionDigits }) writes it (ties away from zero on
+ * the number's shortest decimal form, trailing zeros dropped, groups of three). Written by hand: Intl
+ * pages ~8 MB of ICU's locale data into a process that holds it for months (the agent writes the spec
+ * document and plan reasons); the unit test holds it to Intl's output.
+ */
 export function formatNumber (value: number, lang: Lang, digits = 1): string {
-  // Building an Intl.NumberFormat costs ~50 µs: the planner formats thousands of sizes, so keep them.
-  const key = `${lang}/${digits}`
-  let format = FORMATS.get(key)
-  if (format === undefined) {
-    format = new Intl.NumberFormat(lang === 'fr' ? 'fr-FR' : 'en-US', { maximumFractionDigits: digits, useGrouping: true })
-    FORMATS.set(key, format)
+  if (Number.isNaN(value)) return 'NaN'
+  const sign = value < 0 || Object.is(value, -0) ? '-' : ''
+  if (!Number.isFinite(value)) return `${sign}∞`
+  // Rounded on the shortest decimal form, in decimal digits (1.005 → 1.01, as Intl; toFixed would
+  // round the binary value to "1.00", and scaling by 10^digits loses digits above 2^53).
+  const [whole = '0', fraction = ''] = plainDecimal(Math.abs(value)).split('.')
+  let int = whole
+  let kept = fraction.slice(0, digits)
+  if ((fraction[digits] ?? '0') >= '5') {
+    const up = (BigInt(whole + kept.padEnd(digits, '0')) + 1n).toString().padStart(digits + 1, '0')
+    int = up.slice(0, up.length - digits)
+    kept = up.slice(up.length - digits)
   }
-  return format.format(value)
-    // Intl uses a narrow no-break space in French; a plain no-break space renders everywhere.
-    .replace(/\u202f/g, '\u00a0')
+  const grouped = int.replace(/\B(?=(\d{3})+$)/g, lang === 'fr' ? '\u00a0' : ',')
+  kept = kept.replace(/0+$/, '')
+  return `${sign}${grouped}${kept === '' ? '' : (lang === 'fr' ? ',' : '.') + kept}`
+}
+
+/** The shortest decimal form of a non-negative finite number, without an exponent (1e-7 → "0.0000001"). */
+function plainDecimal (x: number): string {
+  const [mantissa = '0', exponent = '0'] = String(x).split('e')
+  const [int = '0', fraction = ''] = mantissa.split('.')
+  const figures = int + fraction
+  const point = int.length + Number(exponent)
+  if (point <= 0) return `0.${'0'.repeat(-point)}${figures}`
+  if (point >= figures.length) return figures + '0'.repeat(point - figures.length)
+  return `${figures.slice(0, point)}.${figures.slice(point)}`
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { RUNTIME_MINIMUM_BYTES, formatBytes, hostSlots, modelRequirement, speedOn, type GpuSlot, type Plan } from '@gpufleet/core'
+import { RUNTIME_MINIMUM_BYTES, byName, formatBytes, hostSlots, modelRequirement, speedOn, type GpuSlot, type Plan } from '@gpufleet/core'
 import { fleetTool } from './tool.js'
 import { modelInputShape, resolveModel } from './model-input.js'
 
@@ -48,7 +48,6 @@ const output = z.object({
 type Output = z.infer<typeof output>
 
 const round1 = (n: number | null): number | null => n === null ? null : Math.round(n * 10) / 10
-const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 
 /** The plan's models on one GPU and the VRAM they take there (a split model counts its share). */
 function planOn (plan: Plan | null, host: string, gpu: number): { models: string[], assignedBytes: number } {
