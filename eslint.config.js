@@ -6,6 +6,12 @@ import tseslint from 'typescript-eslint'
 const coreForbidden = ['node:*', 'fs', 'path', 'os', 'child_process', 'net', 'http', 'https', 'crypto', 'libp2p', '@libp2p/*',
   '@chainsafe/*', 'level', 'classic-level', 'ws', 'systeminformation', 'ollama', 'pino', 'undici', '@gpufleet/probe', '@gpufleet/agent', 'gpufleet']
 
+// The agent runs for months: ICU's data, paged in by Intl and the toLocale*/localeCompare methods,
+// would stay resident in it (decision 47). core's byName and formatNumber do the same jobs.
+const icuMessage = 'no ICU in the agent (decision 47): use byName / formatNumber from @gpufleet/core'
+const noIcuProperties = ['error', ...['localeCompare', 'toLocaleString', 'toLocaleDateString', 'toLocaleTimeString'].map(property => ({ property, message: icuMessage }))]
+const noIntl = { name: 'Intl', message: icuMessage }
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '.cache/**', 'coverage/**', 'packages/dashboard/build/**'] },
   js.configs.recommended,
@@ -21,8 +27,13 @@ export default tseslint.config(
     files: ['packages/core/src/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: coreForbidden, message: 'packages/core is pure: no I/O imports (see docs/STYLE)' }] }],
-      'no-restricted-globals': ['error', 'process', 'fetch', 'setTimeout', 'setInterval', 'require']
+      'no-restricted-globals': ['error', 'process', 'fetch', 'setTimeout', 'setInterval', 'require', noIntl],
+      'no-restricted-properties': noIcuProperties
     }
+  },
+  {
+    files: ['packages/agent/src/**/*.ts', 'packages/probe/src/**/*.ts'],
+    rules: { 'no-restricted-globals': ['error', noIntl], 'no-restricted-properties': noIcuProperties }
   },
   {
     files: ['packages/probe/src/**/*.ts'],

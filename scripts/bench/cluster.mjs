@@ -69,7 +69,9 @@ async function startFleet (count, basePort, dir, heartbeatMs) {
   // until each of them sees all of them online and a leader.
   const first = nodes.slice(0, -1)
   for (const n of first) spawnAgent(n)
-  const coldMs = await waitAll(first, '/api/summary', d => d.online === count - 1 && d.leader !== null, 300_000)
+  // 49 start-ups at once on 2 cores took 270–305 s to converge (2026-12-01/02): the limit is there
+  // to end a fleet that never converges, not to time one that does.
+  const coldMs = await waitAll(first, '/api/summary', d => d.online === count - 1 && d.leader !== null, 600_000)
   // Then the last one joins the settled fleet, as a machine switched on later does: the goal is
   // "converged within 10 s of the last start".
   spawnAgent(nodes.at(-1))
@@ -234,7 +236,8 @@ export async function benchCluster (sizes = [{ count: 5, heartbeatMs: 1000 }]) {
       rmSync(dir, { recursive: true, force: true })
     }
     async function benchOneSize () {
-      const { recv: raw, toAll: rawToAll, idle: mesh } = await rawBaseline(count, dir, 30)
+      const rawMessages = 30
+      const { recv: raw, toAll: rawToAll, idle: mesh } = await rawBaseline(count, dir, rawMessages)
       // The agent turns libp2p's connection monitor off (its beats do that job): the same mesh
       // without it, for what the agent costs above a mesh that does not check its links at all.
       const { idle: bare } = await rawBaseline(count, dir, 0, false)
@@ -259,7 +262,7 @@ export async function benchCluster (sizes = [{ count: 5, heartbeatMs: 1000 }]) {
       const failover = await waitAll(nodes.slice(1), '/api/summary', d => d.leader !== null && d.leader !== nodes[0].name && d.term > before, 60_000)
       if (count === 5) ok &&= failover <= 4500 && Math.max(...rss) < 100
       const published = median(statusAfter.map((d, i) => (d?.gossip.published ?? NaN) - (statusBefore[i]?.gossip.published ?? NaN)).filter(Number.isFinite)) / (WINDOW_MS / 1000)
-      rows.push(`| ${count} | ${heartbeatMs / 1000} s | ${ms(coldMs)} | ${ms(convergeMs)} | ${leaders.size === 1 ? 'yes' : `no (${leaders.size})`} | ${ms(rawP50)} / ${ms(rawP95)} (${ms(quantile(raw, 0.95))}) | ${ms(propP50)} / ${ms(quantile(prop, 0.95))} | ${within ? 'yes' : 'no'} | ${ms(failover)} | ${median(rss).toFixed(0)} / ${Math.max(...rss).toFixed(0)} MiB |`)
+      rows.push(`| ${count} | ${heartbeatMs / 1000} s | ${ms(coldMs)} | ${ms(convergeMs)} | ${leaders.size === 1 ? 'yes' : `no (${leaders.size})`} | ${ms(rawP50)} / ${ms(rawP95)} (${ms(quantile(raw, 0.95))})${rawToAll.length < rawMessages ? `, ${rawToAll.length} of ${rawMessages} messages reached every node` : ''} | ${ms(propP50)} / ${ms(quantile(prop, 0.95))} | ${within ? 'yes' : 'no'} | ${ms(failover)} | ${median(rss).toFixed(0)} / ${Math.max(...rss).toFixed(0)} MiB |`)
       const ratio = idle.cpu / Math.max(mesh.cpu, 0.1)
       const bareRatio = idle.cpu / Math.max(bare.cpu, 0.1)
       idleRows.push(`| ${count} | ${mesh.cpu.toFixed(1)} | ${mesh.wakeups.toFixed(1)} | ${(mesh.bytes / 1024).toFixed(2)} | ${bare.cpu.toFixed(1)} / ${bare.wakeups.toFixed(1)} | ${idle.cpu.toFixed(1)} | ${idle.wakeups.toFixed(1)} | ${(idle.bytes / 1024).toFixed(2)} | ${published.toFixed(2)} | ×${ratio.toFixed(1)} | ×${bareRatio.toFixed(1)} | ${mesh.load.toFixed(1)} / ${idle.load.toFixed(1)} |`)
@@ -291,14 +294,14 @@ export async function benchCluster (sizes = [{ count: 5, heartbeatMs: 1000 }]) {
       '- last start → converged: then the N-th agent is spawned into the settled fleet, until every node sees all N online and a leader (its own start-up included);',
       '- one leader: after the idle window, every node names the same leader;',
       '- change → all: one host\'s report changes; time from the origin building the report to the last other node holding it (10 rounds, same clock);',
-      '- raw gossipsub → all: the mesh above, 30 × 2 KB messages, publish → delivery at the last other node, per message (in brackets: the p95 of every single delivery, which bench runs before 2026-12-01 gave as the raw figure);',
+      '- raw gossipsub → all: the mesh above, 30 × 2 KB messages, publish → delivery at the last other node, per message (in brackets: the p95 of every single delivery, which bench runs up to 2026-12-01 gave as the raw figure);',
       '- failover: kill -9 of the leader (also the bootstrap node) until every other node names the standby at a higher term.',
       '',
       '| nodes | heartbeat | cold start (N − 1) | last start → converged | one leader | raw gossipsub → all p50 / p95 (per delivery p95) | change → all p50 / p95 | within 2× raw p95 | failover | RSS median / max |',
       '|---|---|---|---|---|---|---|---|---|---|',
       ...rows,
       '',
-      'Goals (issue 15): an idle agent at 5 nodes ≤ 1.5 × the mesh\'s CPU, ≤ 10 wakeups/s, ≤ 2 KiB/s on the wire; each added peer ≤ 1 ms/s; 20 agents converge within 10 s of the last start; 50 agents converge and keep one leader; change → all within 2× raw (5 nodes), failover ≤ 4.5 s, idle agent < 100 MB RSS.',
+      'Goals (issue 15): an idle agent at 5 nodes ≤ 1.5 × the mesh\'s CPU, ≤ 10 wakeups/s, ≤ 2 KiB/s on the wire; each added peer ≤ 1 ms/s; 20 agents converge within 10 s of the last start; 50 agents converge and keep one leader; change → all within 2× raw (5 nodes), failover ≤ 4.5 s. The bench\'s own bar, from earlier issues: an idle agent under 100 MiB resident (5 nodes).',
       '',
       'All the agents of a fleet share this one machine: at 20 and 50 agents the figures are those of N processes on its cores, not of N machines.'
     ].join('\n')

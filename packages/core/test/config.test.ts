@@ -57,11 +57,12 @@ describe('config loading', () => {
   })
 
   it('checks rules across keys on the merged config only', () => {
-    const config = loadConfig([shipped, src('a.yaml', 'cluster: { heartbeat: 5s }\n'), src('b.yaml', 'cluster: { leaderLease: 15s, offlineAfter: 15s }\n')])
+    const config = loadConfig([shipped, src('a.yaml', 'cluster: { heartbeat: 5s }\n'), src('b.yaml', 'cluster: { leaderLease: 15s, offlineAfter: 16s }\n')])
     expect(config.cluster.leaderLease).toBe(15000)
-    expect(() => loadConfig([shipped, src('a.yaml', 'cluster: { heartbeat: 5s, offlineAfter: 15s }\n')])).toThrow(/cluster\.leaderLease: leaderLease must be longer than heartbeat/)
-    expect(() => loadConfig([shipped, src('a.yaml', 'cluster: { heartbeat: 4s, leaderLease: 12s }\n')])).toThrow(/cluster\.offlineAfter: offlineAfter must be at least 3 × heartbeat/)
-    expect(loadConfig([shipped, src('a.yaml', 'cluster: { heartbeat: 2s, leaderLease: 6s, offlineAfter: 6s }\n')]).cluster.offlineAfter).toBe(6000)
+    expect(() => loadConfig([shipped, src('a.yaml', 'cluster: { heartbeat: 5s, offlineAfter: 16s }\n')])).toThrow(/cluster\.leaderLease: leaderLease must be longer than heartbeat/)
+    expect(() => loadConfig([shipped, src('a.yaml', 'cluster: { heartbeat: 4s, leaderLease: 12s }\n')])).toThrow(/cluster\.offlineAfter: offlineAfter \(10000 ms\) must be longer than 3 × heartbeat \(4000 ms\)/)
+    expect(() => loadConfig([shipped, src('a.yaml', 'cluster: { heartbeat: 2s, leaderLease: 6s, offlineAfter: 6s }\n')])).toThrow(/cluster\.offlineAfter: offlineAfter \(6000 ms\) must be longer than 3 × heartbeat \(2000 ms\)/)
+    expect(loadConfig([shipped, src('a.yaml', 'cluster: { heartbeat: 2s, leaderLease: 6s, offlineAfter: 7s }\n')]).cluster.offlineAfter).toBe(7000)
     expect(() => loadConfig([shipped, src('m.yaml', 'models: [{ name: a, params: 1B, quantization: Q8_0, roles: [chat], quality: 1 }, { name: a, params: 1B, quantization: Q8_0, roles: [chat], quality: 2 }]\n')]))
       .toThrow(/models\.1\.name: model "a" is listed twice/)
   })

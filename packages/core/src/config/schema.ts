@@ -174,10 +174,10 @@ export const fleetConfigSchema = fleetConfigShape.superRefine((config, ctx) => {
   if (config.cluster.leaderLease <= config.cluster.heartbeat) {
     ctx.addIssue({ code: 'custom', path: ['cluster', 'leaderLease'], message: 'leaderLease must be longer than heartbeat (the leader renews its lease every heartbeat)' })
   }
-  // Hosts beat three times per offlineAfter, and at most once per heartbeat (the agent's one timer):
-  // below 3 × heartbeat, one late beat would take a live host offline.
-  if (config.cluster.offlineAfter < 3 * config.cluster.heartbeat) {
-    ctx.addIssue({ code: 'custom', path: ['cluster', 'offlineAfter'], message: 'offlineAfter must be at least 3 × heartbeat (hosts beat three times per offlineAfter, at most once per heartbeat)' })
+  // Hosts beat every floor(offlineAfter / 3 heartbeats) heartbeats (the agent's one timer): at
+  // 3 × heartbeat or less, two lost beats in a row (three beat periods) take a live host offline.
+  if (config.cluster.offlineAfter <= 3 * config.cluster.heartbeat) {
+    ctx.addIssue({ code: 'custom', path: ['cluster', 'offlineAfter'], message: `offlineAfter (${config.cluster.offlineAfter} ms) must be longer than 3 × heartbeat (${config.cluster.heartbeat} ms): hosts beat three times per offlineAfter, at most once per heartbeat, and two lost beats must not take one offline` })
   }
   if (config.cluster.forgetAfter !== null && config.cluster.forgetAfter <= config.cluster.offlineAfter) {
     ctx.addIssue({ code: 'custom', path: ['cluster', 'forgetAfter'], message: 'forgetAfter must be longer than offlineAfter (only an offline host is forgotten)' })
