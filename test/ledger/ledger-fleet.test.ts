@@ -7,7 +7,7 @@ import Anthropic from '@anthropic-ai/sdk'
 import { Ollama } from 'ollama'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { renderAlert, type Alert, type RouteDocument, type StatusDocument, type UsageDocumentJson } from '@gpufleet/core'
+import { byName, renderAlert, type Alert, type RouteDocument, type StatusDocument, type UsageDocumentJson } from '@gpufleet/core'
 import { Fleet, bin, copyHardware, type FleetNode } from '../cluster/harness.js'
 import { chromiumMissing, launchChromium } from '../dashboard/chromium.js'
 import { describeIfPresent } from '../support/prerequisite.js'
@@ -261,7 +261,7 @@ describe('the ledger: cost and savings of a scripted day, across a fleet', () =>
     const byProvider = await usage(ai01, '&by=provider')
     const perProvider = new Map<string, number>()
     for (const t of tally) perProvider.set(t.provider, (perProvider.get(t.provider) ?? 0) + 1)
-    expect(byProvider.rows.map(r => [r.key, r.requests])).toEqual([...perProvider].sort(([a], [b]) => a.localeCompare(b)))
+    expect(byProvider.rows.map(r => [r.key, r.requests])).toEqual([...perProvider].sort(([a], [b]) => byName(a, b)))
     expect(byProvider.rows.map(r => [r.key, r.requests])).toEqual([['anth', 4], ['local', 2], ['oai', 9], ['peer', 2]])
     // The CLI, asked on one node about another host.
     const { stdout } = await promisify(execFile)(process.execPath, [bin, 'usage', '--api', ai01.api, '--host', 'myia-web2', '--since', '1d', '--json'])

@@ -1,4 +1,4 @@
-import { hostReportSchema, measuredSpeedSchema, planSchema, type HostEntry, type MeasuredSpeed, type Plan, type Tombstone } from '@gpufleet/core'
+import { byName, hostReportSchema, measuredSpeedSchema, planSchema, type HostEntry, type MeasuredSpeed, type Plan, type Tombstone } from '@gpufleet/core'
 import { storedHost, validTombstone, type FleetStore, type NodeState } from './store.js'
 
 /**
@@ -18,7 +18,7 @@ export class MemoryStore implements FleetStore {
   async loadHosts (): Promise<HostEntry[]> {
     this.check()
     const out: HostEntry[] = []
-    for (const text of [...this.hosts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, v]) => v)) {
+    for (const text of [...this.hosts.entries()].sort(([a], [b]) => byName(a, b)).map(([, v]) => v)) {
       const value = JSON.parse(text) as HostEntry
       const report = hostReportSchema.safeParse(value.report)
       if (report.success && typeof value.peerId === 'string' && Number.isFinite(value.seq)) out.push({ ...value, report: report.data })
